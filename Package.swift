@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Swift settings shared by every Swift target: Swift 6 language mode is the package default.
+let strictSettings: [SwiftSetting] = []
+
+let package = Package(
+    name: "dbus-aggregate-batteries",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dbus-aggregate-batteries", targets: ["Host"]),
+        .executable(name: "dab-simulator", targets: ["SimulatorMain"]),
+        .library(name: "OwnCharge", type: .dynamic, targets: ["OwnCharge"]),
+        .library(name: "BMSCombine", type: .dynamic, targets: ["BMSCombine"]),
+        .library(name: "OwnSoC", type: .dynamic, targets: ["OwnSoC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libdbus-1 through pkg-config, with a small C shim for what Swift cannot import.
+        .systemLibrary(
+            name: "CDBus",
+            path: "Sources/CDBus",
+            pkgConfig: "dbus-1",
+            providers: [.apt(["libdbus-1-dev"])]
+        ),
+        // Victron-convention D-Bus layer; knows nothing about batteries.
+        .target(
+            name: "VeDbus",
+            dependencies: ["CDBus", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/VeDbus"
+        ),
+        // The plugin ABI: plain C header(s) only.
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+
+        // Swift helpers that plugins link statically: C ABI <-> Swift values, host services.
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Plugins/PluginKit"),
+
+        // Strategy plugins: pure logic targets (unit-tested) and thin C ABI entry targets (dylibs).
+        .target(name: "OwnChargeLogic", dependencies: ["PluginKit"], path: "Plugins/OwnCharge/Logic"),
+        .target(name: "OwnCharge", dependencies: ["OwnChargeLogic", "PluginKit", "PluginAPI"], path: "Plugins/OwnCharge/Entry"),
+        .target(name: "BMSCombineLogic", dependencies: ["PluginKit"], path: "Plugins/BMSCombine/Logic"),
+        .target(name: "BMSCombine", dependencies: ["BMSCombineLogic", "PluginKit", "PluginAPI"], path: "Plugins/BMSCombine/Entry"),
+        .target(name: "OwnSoCLogic", dependencies: ["PluginKit"], path: "Plugins/OwnSoC/Logic"),
+        .target(name: "OwnSoC", dependencies: ["OwnSoCLogic", "PluginKit", "PluginAPI"], path: "Plugins/OwnSoC/Entry"),
+
+        // The daemon's core: config, discovery, aggregation, loader, guard, publisher, state.
+        .target(
+            name: "HostCore",
+            dependencies: ["VeDbus", "PluginAPI", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/HostCore"
+        ),
+        .executableTarget(
+            name: "Host",
+            dependencies: [
+                "HostCore", "Simulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Host"
+        ),
+        // A simulated Venus OS system (batteries, Multi, MPPTs, shunts, settings, system).
+        .target(
+            name: "Simulator",
+            dependencies: ["VeDbus", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Simulator"
+        ),
+        .executableTarget(
+            name: "SimulatorMain",
+            dependencies: ["Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/SimulatorMain"
+        ),
+
+        .testTarget(name: "VeDbusTests", dependencies: ["VeDbus"], path: "Tests/VeDbusTests"),
+        .testTarget(
+            name: "PluginTests",
+            dependencies: ["PluginAPI", "PluginKit", "OwnChargeLogic", "BMSCombineLogic", "OwnSoCLogic", "HostCore"],
+            path: "Tests/PluginTests"
+        ),
+        .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator"], path: "Tests/IntegrationTests"),
+    ]
+)
