@@ -133,6 +133,13 @@ typedef struct dab_host_services {
 
     /** The current local calendar date (the host's clock, which tests inject). */
     void (*local_date)(void *host_context, dab_date *out);
+
+    /**
+     * Reports an unusable value of `key` (`problem` says why, e.g. "must be between 2 and 5 V").
+     * The host adds the file, line and value, and lists every such error of every strategy at
+     * once before it refuses to start. create() then returns DAB_ERR_CONFIG.
+     */
+    void (*config_error)(void *host_context, const char *key, const char *problem);
 } dab_host_services;
 
 /** One battery (one BMS) as the host sees it this tick. Only batteries online are passed. */
