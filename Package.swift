@@ -49,7 +49,7 @@ let package = Package(
         // The daemon's core: config, discovery, aggregation, loader, guard, publisher, state.
         .target(
             name: "HostCore",
-            dependencies: ["VeDbus", "PluginAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeDbus", "PluginAPI", "PluginKit", .product(name: "Logging", package: "swift-log")],
             path: "Sources/HostCore"
         ),
         .executableTarget(
