@@ -73,13 +73,15 @@ let package = Package(
             path: "Sources/SimulatorMain"
         ),
 
-        .testTarget(name: "VeDbusTests", dependencies: ["VeDbus"], path: "Tests/VeDbusTests"),
+        // Helpers for tests that need a real dbus-daemon and independent clients (busctl, dbus-send).
+        .target(name: "BusTestSupport", dependencies: ["VeDbus"], path: "Tests/BusTestSupport"),
+        .testTarget(name: "VeDbusTests", dependencies: ["VeDbus", "BusTestSupport"], path: "Tests/VeDbusTests"),
         .testTarget(
             name: "PluginTests",
             dependencies: ["PluginAPI", "PluginKit", "OwnChargeLogic", "BMSCombineLogic", "OwnSoCLogic", "HostCore"],
             path: "Tests/PluginTests"
         ),
         .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator"], path: "Tests/IntegrationTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTestSupport"], path: "Tests/IntegrationTests"),
     ]
 )

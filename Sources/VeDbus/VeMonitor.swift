@@ -1,0 +1,260 @@
+/// Watches Venus OS services whose names start with given prefixes and keeps a cache of their
+/// values, as velib's DbusMonitor does: one GetItems per new service, then signals only.
+///
+/// Values are kept unwrapped; Victron's invalid (an empty array) stays as it came, so readers
+/// can tell "invalid" from "never published" (nil).
+public final class VeMonitor {
+    /// What the monitor knows of one service.
+    public struct ServiceState {
+        public var name: String
+        /// The owner's unique name: signals are matched by it, never by the well-known name.
+        public var uniqueName: String
+        public var values: [String: DBusValue] = [:]
+        /// Monotonic seconds of the last GetItems reply or signal from this service.
+        public var lastUpdate: Double
+        /// True once its initial values arrived.
+        public var isReady = false
+    }
+
+    /// Problems with what other services sent; for rate-limited logging by the owner.
+    public enum Problem {
+        case scanFailed(service: String, DBusError)
+        case malformedSignal(service: String, member: String, detail: String)
+    }
+
+    public let connection: BusConnection
+    public let prefixes: [String]
+    /// Names never treated as watched services (our own, for example).
+    public var excludedNames: Set<String>
+    public var onServiceAppeared: ((String) -> Void)?
+    public var onServiceRemoved: ((String) -> Void)?
+    /// Service name and the paths whose values changed.
+    public var onValuesChanged: ((String, [String]) -> Void)?
+    public var onProblem: ((Problem) -> Void)?
+    public var callTimeout: Double = 5
+
+    public private(set) var services: [String: ServiceState] = [:]
+    private var nameByUniqueName: [String: String] = [:]
+    /// Bumped on every (re)scan so that a late reply for an older owner is dropped.
+    private var scanGeneration: [String: Int] = [:]
+    private var signalToken: Int?
+    private let clock: () -> Double
+
+    public init(connection: BusConnection, prefixes: [String], excluding excludedNames: Set<String> = [],
+                clock: @escaping () -> Double = MonotonicClock.now) {
+        self.connection = connection
+        self.prefixes = prefixes
+        self.excludedNames = excludedNames
+        self.clock = clock
+    }
+
+    /// Subscribes to the signals and scans the services already on the bus.
+    public func start() {
+        connection.addMatch("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0namespace='com.victronenergy'")
+        connection.addMatch("type='signal',interface='com.victronenergy.BusItem',member='PropertiesChanged'")
+        connection.addMatch("type='signal',path='/',interface='com.victronenergy.BusItem',member='ItemsChanged'")
+        if signalToken == nil {
+            signalToken = connection.addSignalHandler { [weak self] message in self?.handleSignal(message) }
+        }
+        rescanAll()
+    }
+
+    /// Forgets everything and scans the bus again (after a reconnect, or to recover).
+    public func rescanAll() {
+        let previous = services.keys.sorted()
+        services.removeAll()
+        nameByUniqueName.removeAll()
+        for name in previous { onServiceRemoved?(name) }
+        connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
+                        interface: "org.freedesktop.DBus", member: "ListNames", timeout: callTimeout) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let arguments):
+                guard case .array("s", let names)? = arguments.first else { return }
+                for case .string(let name) in names where self.isWatched(name) { self.scan(name) }
+            case .failure(let error):
+                self.onProblem?(.scanFailed(service: "org.freedesktop.DBus", error))
+            }
+        }
+    }
+
+    public func isWatched(_ name: String) -> Bool {
+        !name.hasPrefix(":") && !excludedNames.contains(name) && prefixes.contains { name.hasPrefix($0) }
+    }
+
+    // MARK: Reading the cache
+
+    public func value(_ service: String, _ path: String) -> DBusValue? {
+        services[service]?.values[path]
+    }
+
+    public func lastUpdate(_ service: String) -> Double? {
+        services[service]?.lastUpdate
+    }
+
+    /// Names of the ready services with a prefix, sorted (as the Python program sorts them).
+    public func readyServices(withPrefix prefix: String) -> [String] {
+        services.values.filter { $0.isReady && $0.name.hasPrefix(prefix) }.map(\.name).sorted()
+    }
+
+    // MARK: Calls to other services
+
+    /// GetValue on any service; the result comes on the loop thread, never blocking it.
+    public func getValue(_ service: String, _ path: String,
+                         completion: @escaping (Result<DBusValue, DBusError>) -> Void) {
+        connection.call(destination: service, path: path, interface: VeService.busItemInterface,
+                        member: "GetValue", timeout: callTimeout) { result in
+            completion(result.flatMap { arguments in
+                guard let first = arguments.first else {
+                    return .failure(DBusError(name: DBusError.invalidArgs, message: "empty GetValue reply"))
+                }
+                return .success(first.unwrapped)
+            })
+        }
+    }
+
+    /// SetValue on any service; success carries the service's return code (0 = accepted).
+    public func setValue(_ service: String, _ path: String, _ value: DBusValue,
+                         completion: @escaping (Result<Int32, DBusError>) -> Void) {
+        connection.call(destination: service, path: path, interface: VeService.busItemInterface,
+                        member: "SetValue", arguments: [value.asVariant], timeout: callTimeout) { result in
+            completion(result.flatMap { arguments in
+                guard let code = arguments.first?.integer else {
+                    return .failure(DBusError(name: DBusError.invalidArgs, message: "SetValue reply is not a number"))
+                }
+                return .success(Int32(truncatingIfNeeded: code))
+            })
+        }
+    }
+
+    // MARK: Discovery
+
+    private func scan(_ name: String) {
+        let generation = (scanGeneration[name] ?? 0) + 1
+        scanGeneration[name] = generation
+        connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
+                        interface: "org.freedesktop.DBus", member: "GetNameOwner",
+                        arguments: [.string(name)], timeout: callTimeout) { [weak self] result in
+            guard let self, self.scanGeneration[name] == generation else { return }
+            switch result {
+            case .success(let arguments):
+                guard let owner = arguments.first?.string else { return }
+                self.services[name] = ServiceState(name: name, uniqueName: owner, lastUpdate: self.clock())
+                self.nameByUniqueName[owner] = name
+                self.loadItems(name, generation: generation)
+            case .failure(let error):
+                self.onProblem?(.scanFailed(service: name, error))
+            }
+        }
+    }
+
+    private func loadItems(_ name: String, generation: Int) {
+        connection.call(destination: name, path: "/", interface: VeService.busItemInterface,
+                        member: "GetItems", timeout: callTimeout) { [weak self] result in
+            guard let self, self.scanGeneration[name] == generation, self.services[name] != nil else { return }
+            switch result {
+            case .success(let arguments):
+                guard let entries = arguments.first?.stringKeyedEntries else {
+                    self.onProblem?(.malformedSignal(service: name, member: "GetItems", detail: "reply is not a{sa{sv}}"))
+                    self.loadItemsLegacy(name, generation: generation)
+                    return
+                }
+                var values: [String: DBusValue] = [:]
+                for (path, item) in entries {
+                    guard let fields = item.stringKeyedEntries,
+                          let value = fields.first(where: { $0.0 == "Value" })?.1 else { continue }
+                    values[path] = value
+                }
+                self.finishScan(name, values: values)
+            case .failure(let error) where error.name == DBusError.unknownMethod || error.name == DBusError.unknownObject:
+                self.loadItemsLegacy(name, generation: generation)
+            case .failure(let error):
+                self.onProblem?(.scanFailed(service: name, error))
+            }
+        }
+    }
+
+    /// Old services without GetItems: GetValue on "/" gives every value, keyed without the slash.
+    private func loadItemsLegacy(_ name: String, generation: Int) {
+        getValue(name, "/") { [weak self] result in
+            guard let self, self.scanGeneration[name] == generation, self.services[name] != nil else { return }
+            switch result {
+            case .success(let tree):
+                guard let entries = tree.stringKeyedEntries else {
+                    self.onProblem?(.malformedSignal(service: name, member: "GetValue", detail: "root value is not a{sv}"))
+                    return
+                }
+                var values: [String: DBusValue] = [:]
+                for (key, value) in entries { values["/" + key] = value }
+                self.finishScan(name, values: values)
+            case .failure(let error):
+                self.onProblem?(.scanFailed(service: name, error))
+            }
+        }
+    }
+
+    private func finishScan(_ name: String, values: [String: DBusValue]) {
+        guard var state = services[name] else { return }
+        // Signals may have arrived since the scan began; they are newer than nothing, but the
+        // reply is newer than them, so the reply wins and keeps paths it does not mention.
+        state.values.merge(values) { _, fromReply in fromReply }
+        state.isReady = true
+        state.lastUpdate = clock()
+        services[name] = state
+        onServiceAppeared?(name)
+    }
+
+    private func drop(_ name: String) {
+        scanGeneration[name] = (scanGeneration[name] ?? 0) + 1
+        guard let state = services.removeValue(forKey: name) else { return }
+        if nameByUniqueName[state.uniqueName] == name { nameByUniqueName[state.uniqueName] = nil }
+        if state.isReady { onServiceRemoved?(name) }
+    }
+
+    // MARK: Signals
+
+    private func handleSignal(_ message: Message) {
+        switch message.member {
+        case "NameOwnerChanged" where message.interface == "org.freedesktop.DBus":
+            guard let arguments = try? message.arguments(), arguments.count == 3,
+                  let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
+            drop(name)
+            if !newOwner.isEmpty { scan(name) }
+        case "ItemsChanged" where message.interface == VeService.busItemInterface:
+            guard let sender = message.sender, let name = nameByUniqueName[sender] else { return }
+            guard let entries = (try? message.arguments())?.first?.stringKeyedEntries else {
+                onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: "signature \(message.signature)"))
+                return
+            }
+            var changed: [String] = []
+            for (path, item) in entries {
+                guard let fields = item.stringKeyedEntries,
+                      let value = fields.first(where: { $0.0 == "Value" })?.1 else { continue }
+                if store(value, at: path, in: name) { changed.append(path) }
+            }
+            touch(name)
+            if !changed.isEmpty { onValuesChanged?(name, changed) }
+        case "PropertiesChanged" where message.interface == VeService.busItemInterface:
+            guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
+            guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else {
+                onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: "signature \(message.signature)"))
+                return
+            }
+            touch(name)
+            guard let value = fields.first(where: { $0.0 == "Value" })?.1 else { return }
+            if store(value, at: path, in: name) { onValuesChanged?(name, [path]) }
+        default:
+            break
+        }
+    }
+
+    private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {
+        guard services[name]?.values[path] != value else { return false }
+        services[name]?.values[path] = value
+        return true
+    }
+
+    private func touch(_ name: String) {
+        services[name]?.lastUpdate = clock()
+    }
+}
