@@ -132,4 +132,10 @@ struct ConfigIniParserTests {
         #expect(document.problems[1].message.contains("case-sensitive"))
         #expect(document.entries.map(\.key) == ["A", "D"])
     }
+
+    @Test func aLeadingByteOrderMarkIsSkipped() {
+        let document = IniParser.parse([0xEF, 0xBB, 0xBF] + Array("[DEFAULT]\nA = 1\n".utf8), file: "config.ini")
+        #expect(document.problems.isEmpty)
+        #expect(value(document, "A") == "1")
+    }
 }

@@ -134,4 +134,14 @@ struct ConfigSettingsTests {
             }
         }
     }
+
+    @Test func strategyComplaintsAreLocatedLikeHostProblems() throws {
+        let user = Support.validUser("MAX_CELL_VOLTAGE = 9\n")
+        let layers = try Support.load(userText: user).layers
+        let problem = layers.problem(forKey: "max_cell_voltage", message: "must be between 1.5 and 4.5 V")
+        #expect(problem.description == "config.ini:4: MAX_CELL_VOLTAGE = 9: must be between 1.5 and 4.5 V")
+        let fromDefaults = layers.problem(forKey: "CELL_DIFF_MAX", message: "too small")
+        #expect(fromDefaults.location?.file == "config.default.ini")
+        #expect(layers.problem(forKey: "UNSET_PLUGIN_KEY", message: "required").location == nil)
+    }
 }

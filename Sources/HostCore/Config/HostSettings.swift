@@ -65,9 +65,12 @@ public struct HostSettings: Equatable, Sendable {
     public var maxChargeCurrent: Double
     /// MAX_DISCHARGE_CURRENT in A for the whole bank; the guard never publishes a larger DCL.
     public var maxDischargeCurrent: Double
-    /// STALE_TIMEOUT in s: a battery without any update for this long counts as stale.
+    /// STALE_TIMEOUT in s: a battery without any update for this long counts as stale
+    /// (default 10 s, the BMS driver's own timeout for a silent BMS).
     public var staleTimeoutSeconds: Double
     /// OFFLINE_BLOCK_AFTER in s: with a battery not online this long, CCL and DCL become 0.
+    /// Default 60 s: the serialbattery driver raises BmsCable after 60 s itself, and a minute is
+    /// short against the minutes-to-hours over which cells leave their safe range.
     public var offlineBlockAfterSeconds: Double
     /// STARTUP_WAIT in s: how long to wait for all batteries before starting degraded.
     public var startupWaitSeconds: Double

@@ -2,7 +2,8 @@
 /// plus `;` inline comments), from raw bytes so odd encodings in comments cannot break it.
 ///
 /// Rules, as configparser applies them:
-/// - Lines end in LF, CRLF or CR; a missing final newline is fine.
+/// - Lines end in LF, CRLF or CR; a missing final newline is fine. A leading UTF-8 byte order
+///   mark (Windows editors write one) is skipped.
 /// - A line whose first non-blank character is `;` or `#` is a comment. A `;` at the start of a
 ///   line or after whitespace starts an inline comment (also on continuation lines).
 /// - `KEY = VALUE` or `KEY : VALUE`; the first `=` or `:` separates. Keys compare
@@ -16,8 +17,10 @@ public enum IniParser {
     public static func parse(_ bytes: [UInt8], file: String) -> IniDocument {
         var state = ParserState(file: file)
         var lineNumber = 0
-        var lineStart = 0
-        var index = 0
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+        var lineStart = start
+        var index = start
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x0A || byte == 0x0D {

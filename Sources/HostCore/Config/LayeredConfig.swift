@@ -77,4 +77,15 @@ public struct LayeredConfig: Sendable {
         }
         return problems
     }
+
+    /// A strategy's complaint about `key` (the ABI's `config_error`), located at the line that set
+    /// the effective value, so it reads like every other config problem.
+    public func problem(forKey key: String, message: String) -> ConfigProblem {
+        guard let setting = setting(forKey: key) else {
+            return ConfigProblem(kind: .missingKey, location: nil, key: key,
+                                 message: message + " (no file sets this key)")
+        }
+        return ConfigProblem(kind: .invalidValue, location: setting.location, key: setting.key,
+                             value: setting.value, message: message)
+    }
 }
