@@ -320,6 +320,16 @@ struct OwnChargeLimitTests {
         }
     }
 
+    @Test func limitReasonKeepsWholePartsWithinTheCBuffer() throws {
+        let strategy = try OwnChargeStrategy(host: OwnChargeTestHost(lastBalancing: "2026-11-20"))
+        let name = "Battery-with-a-rather-long-custom-name"
+        let b1 = battery(name, sum: 53.0, cells: [3.50, 2.80], blockingCharge: 1, blockingDischarge: 1)
+        let result = try strategy.tick(ownChargeContext(voltage: 53.0, maxCell: 3.50, minCell: 2.80, batteries: [b1]))
+        #expect(result.limitReason.utf8.count <= 127)
+        #expect(result.limitReason.hasPrefix("battery " + name + " blocks charging: CCL 0; cells low: discharge latched"))
+        #expect(!result.limitReason.hasSuffix(";") && !result.limitReason.hasSuffix(" "))
+    }
+
     @Test func steadyTicksLogNothing() throws {
         let host = OwnChargeTestHost(lastBalancing: "2026-11-20")
         let strategy = try OwnChargeStrategy(host: host)

@@ -145,7 +145,7 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
             feedInMustBeOff: peakFeedIn.feedInMustBeOff,
             bankFull: bankVoltage >= balancingLimit ? .yes : .no,
             bankEmpty: config.zeroSoc && minCellVoltage <= config.minCellVoltage ? .yes : .no,
-            limitReason: Self.joined(reasons, separator: "; "),
+            limitReason: Self.joined(reasons, separator: "; ", maxBytes: Self.reasonCapacity),
             strategyState: stateText(today: context.date, normalLimit: normalLimit, balancingLimit: balancingLimit))
     }
 
@@ -198,11 +198,19 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
         return text
     }
 
-    private static func joined(_ parts: [String], separator: String) -> String {
+    /// Bytes of text the C output's limit_reason holds (128 with the NUL).
+    static let reasonCapacity = 127
+
+    /// The parts joined; with `maxBytes`, later parts that would not fit whole are left out
+    /// (the parts come most important first), so the C side never cuts a reason in half.
+    private static func joined(_ parts: [String], separator: String, maxBytes: Int = Int.max) -> String {
         var text = ""
         for (index, part) in parts.enumerated() {
-            if index > 0 { text += separator }
-            text += part
+            if index == 0 {
+                text = part
+            } else if text.utf8.count + separator.utf8.count + part.utf8.count <= maxBytes {
+                text += separator + part
+            }
         }
         return text
     }
