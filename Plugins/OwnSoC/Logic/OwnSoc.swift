@@ -1,0 +1,120 @@
+import PluginKit
+
+/// SoC strategy "OwnSoC" (reference 3.5): a coulomb counter over the bank current, reset to full
+/// or empty by the charge strategy's hints or, without hints, by cell voltage thresholds, and
+/// persisted through the host's state store.
+public final class OwnSoc: SocStrategyLogic {
+    public let config: OwnSocConfig
+    private let host: StrategyHost
+    /// Ah in the bank; nil until known (stored value, or the BMSes' SoC at the first tick that has it).
+    public private(set) var chargeAh: Double?
+    /// The value last handed to the host's store, Ah.
+    private var savedAh: Double?
+
+    public init(config: OwnSocConfig, host: StrategyHost) {
+        self.config = config
+        self.host = host
+        switch host.readState(StoredCharge.stateKey) {
+        case .absent:
+            host.log(.info, "no stored charge: starting from the BMSes' SoC")
+        case .unreadable:
+            host.log(.warning, "stored charge unreadable: starting from the BMSes' SoC")
+        case .text(let text):
+            switch StoredCharge.parse(text) {
+            case .ampHours(let ampHours):
+                chargeAh = ampHours
+                savedAh = ampHours
+            case .initialiseFromBms:
+                host.log(.info, "stored charge asks for initialisation from the BMSes' SoC")
+            case .corrupt(let reason):
+                host.reportCorruptState(StoredCharge.stateKey, reason: reason)
+            }
+        }
+    }
+
+    public convenience init(host: StrategyHost) throws(StrategyError) {
+        let reader = ConfigReader(host: host)
+        let config = OwnSocConfig(reading: reader)
+        try reader.finish(strategy: "OwnSoC")
+        self.init(config: config, host: host)
+    }
+
+    public func tick(_ context: TickContext) throws(StrategyError) -> SocResult {
+        let bank = context.bank
+        guard let installed = bank.installedCapacityAh, installed > 0 else {
+            throw StrategyError(.input, "installed capacity unknown: cannot count charge")
+        }
+        var charge: Double
+        if let known = chargeAh {
+            charge = known
+            charge += countedAmpHours(current: bank.current, seconds: context.timeStepSeconds)
+        } else {
+            guard let bmsSoc = bank.bmsSocPercent else {
+                throw StrategyError(.input, "waiting for the BMSes' SoC to initialise the counter")
+            }
+            charge = bmsSoc * installed / 100
+            host.log(.info, "counter initialised from BMS SoC \(FixedDecimal.format(bmsSoc, decimals: 1)) %")
+        }
+        if isFull(context) { charge = installed }
+        if isEmpty(context) { charge = 0 }
+        charge = min(max(charge, 0), installed)
+        chargeAh = charge
+        saveIfMoved(installed: installed)
+
+        var timeToGo: Double?
+        if let current = bank.current, current < 0, bank.systemLowSoc != true {
+            timeToGo = 3600 * charge / -current
+        }
+        return SocResult(
+            socPercent: 100 * charge / installed,
+            capacityAh: charge,
+            consumedAh: charge - installed,
+            timeToGoSeconds: timeToGo,
+            strategyState: "counter \(StoredCharge.text(ampHours: charge)) Ah")
+    }
+
+    public func shutdown() {
+        guard let charge = chargeAh else { return }
+        if host.writeState(StoredCharge.stateKey, StoredCharge.text(ampHours: charge)) { savedAh = charge }
+    }
+
+    /// Ah gained (+) or drawn (-) over `seconds`; charging counts only its efficient share.
+    func countedAmpHours(current: Double?, seconds: Double) -> Double {
+        guard let current, seconds.isFinite, seconds > 0 else { return 0 }
+        let effective = current > 0 ? current * config.batteryEfficiency : current
+        return effective * seconds / 3600
+    }
+
+    /// The charge strategy's hint wins; without one, the highest cell at the full threshold.
+    private func isFull(_ context: TickContext) -> Bool {
+        switch context.charge?.bankFull ?? .notGiven {
+        case .yes: return true
+        case .no: return false
+        case .notGiven:
+            guard let highest = context.bank.maxCellVoltage else { return false }
+            return highest >= config.maxCellVoltageSocFull
+        }
+    }
+
+    /// The charge strategy's hint wins; without one, with ZERO_SOC, the lowest cell at the empty threshold.
+    private func isEmpty(_ context: TickContext) -> Bool {
+        switch context.charge?.bankEmpty ?? .notGiven {
+        case .yes: return true
+        case .no: return false
+        case .notGiven:
+            guard config.zeroSoc, let lowest = context.bank.minCellVoltage else { return false }
+            return lowest <= config.minCellVoltageSocEmpty
+        }
+    }
+
+    /// Stores the counter when it moved by CHARGE_SAVE_PRECISION x installed capacity since the
+    /// last store, or when nothing was stored yet (first start, corrupt or negative value).
+    private func saveIfMoved(installed: Double) {
+        guard let charge = chargeAh else { return }
+        if let saved = savedAh {
+            let moved = (charge - saved).magnitude
+            guard moved > 0, moved >= config.chargeSavePrecision * installed else { return }
+        }
+        if host.writeState(StoredCharge.stateKey, StoredCharge.text(ampHours: charge)) { savedAh = charge }
+    }
+}

@@ -1,0 +1,95 @@
+import PluginAPI
+import PluginKit
+
+/// A created strategy: ticks cross the C ABI with buffers reused from tick to tick.
+/// Not thread-safe: the host calls one instance from one thread (as the header requires).
+public final class StrategyInstance {
+    public let strategy: LoadedStrategy
+    private let services: HostServicesTable
+    private let input = TickInputBuffers()
+    private var instance: UnsafeMutableRawPointer?
+    private let chargeOutput: UnsafeMutablePointer<dab_charge_output>
+    private let socOutput: UnsafeMutablePointer<dab_soc_output>
+    private let errorText: UnsafeMutablePointer<CChar>
+    private static let errorCapacity = 512
+
+    private init(strategy: LoadedStrategy, services: HostServicesTable) {
+        self.strategy = strategy
+        self.services = services
+        chargeOutput = .allocate(capacity: 1)
+        chargeOutput.initialize(to: .allUnknown)
+        socOutput = .allocate(capacity: 1)
+        socOutput.initialize(to: .allUnknown)
+        errorText = .allocate(capacity: Self.errorCapacity)
+    }
+
+    deinit {
+        destroy()
+        chargeOutput.deallocate()
+        socOutput.deallocate()
+        errorText.deallocate()
+    }
+
+    static func create(_ strategy: LoadedStrategy, services host: StrategyHost) -> Result<StrategyInstance, StrategyFailure> {
+        let made = StrategyInstance(strategy: strategy, services: HostServicesTable(host: host, strategyName: strategy.name))
+        guard let create = strategy.descriptor.pointee.create else {
+            return .failure(StrategyFailure(strategy: strategy.name, code: Int32(DAB_ERR_INTERNAL), message: "no create function"))
+        }
+        var instance: UnsafeMutableRawPointer?
+        let code = create(UnsafePointer(made.services.table), &instance, made.clearedErrorBuffer())
+        guard code == Int32(DAB_OK) else {
+            return .failure(StrategyFailure(strategy: strategy.name, code: code, message: made.errorMessage()))
+        }
+        made.instance = instance
+        return .success(made)
+    }
+
+    /// One tick of a charge strategy. A SoC strategy's instance answers with an internal failure.
+    public func tickCharge(_ context: TickContext) -> Result<ChargeResult, StrategyFailure> {
+        guard let instance, let tick = strategy.descriptor.pointee.tick_charge else {
+            return .failure(notCallable("tick_charge"))
+        }
+        chargeOutput.pointee = .allUnknown
+        let code = tick(instance, input.fill(context, passCharge: false), chargeOutput, clearedErrorBuffer())
+        guard code == Int32(DAB_OK) else {
+            return .failure(StrategyFailure(strategy: strategy.name, code: code, message: errorMessage()))
+        }
+        return .success(ChargeResult(cOutput: chargeOutput))
+    }
+
+    /// One tick of a SoC strategy; `context.charge` (the charge strategy's result) is passed on.
+    public func tickSoc(_ context: TickContext) -> Result<SocResult, StrategyFailure> {
+        guard let instance, let tick = strategy.descriptor.pointee.tick_soc else {
+            return .failure(notCallable("tick_soc"))
+        }
+        socOutput.pointee = .allUnknown
+        let code = tick(instance, input.fill(context, passCharge: true), socOutput, clearedErrorBuffer())
+        guard code == Int32(DAB_OK) else {
+            return .failure(StrategyFailure(strategy: strategy.name, code: code, message: errorMessage()))
+        }
+        return .success(SocResult(cOutput: socOutput))
+    }
+
+    /// Lets the strategy save its state and free itself; later ticks fail. Safe to call twice.
+    public func destroy() {
+        guard let instance else { return }
+        self.instance = nil
+        strategy.descriptor.pointee.destroy?(instance)
+    }
+
+    private func notCallable(_ function: String) -> StrategyFailure {
+        let why = instance == nil ? "the instance was destroyed" : "it has no \(function) (a \(kindName(strategy.kind)) strategy)"
+        return StrategyFailure(strategy: strategy.name, code: Int32(DAB_ERR_INTERNAL), message: "cannot call \(function): \(why)")
+    }
+
+    private func clearedErrorBuffer() -> dab_error_buffer {
+        errorText[0] = 0
+        return dab_error_buffer(text: errorText, capacity: UInt32(Self.errorCapacity))
+    }
+
+    /// The plugin's message, read no further than the buffer even if it forgot the NUL.
+    private func errorMessage() -> String {
+        errorText[Self.errorCapacity - 1] = 0
+        return CText.string(from: UnsafeRawBufferPointer(start: errorText, count: Self.errorCapacity))
+    }
+}

@@ -1,0 +1,155 @@
+import PluginAPI
+import PluginKit
+
+/// The C form of a `TickContext`, in buffers kept from tick to tick: this runs every second, so
+/// memory is only reallocated when a tick needs more batteries, cells or text than any before.
+final class TickInputBuffers {
+    let tick: UnsafeMutablePointer<dab_tick_input>
+    private let bank: UnsafeMutablePointer<dab_bank_input>
+    private let charge: UnsafeMutablePointer<dab_charge_output>
+    private var batteries: UnsafeMutablePointer<dab_battery_input>
+    private var batteryPointers: UnsafeMutablePointer<UnsafePointer<dab_battery_input>?>
+    private var batteryCapacity = 0
+    private var cells: UnsafeMutablePointer<Double>
+    private var cellCapacity = 0
+    /// All C strings of one tick, back to back.
+    private var text: UnsafeMutablePointer<CChar>
+    private var textCapacity = 0
+    private var textUsed = 0
+
+    init() {
+        tick = .allocate(capacity: 1)
+        tick.initialize(to: .allUnknown)
+        bank = .allocate(capacity: 1)
+        bank.initialize(to: .allUnknown)
+        charge = .allocate(capacity: 1)
+        charge.initialize(to: .allUnknown)
+        batteries = .allocate(capacity: 1)
+        batteryPointers = .allocate(capacity: 1)
+        cells = .allocate(capacity: 1)
+        text = .allocate(capacity: 1)
+    }
+
+    deinit {
+        tick.deallocate()
+        bank.deallocate()
+        charge.deallocate()
+        batteries.deallocate()
+        batteryPointers.deallocate()
+        cells.deallocate()
+        text.deallocate()
+    }
+
+    /// Fills the buffers from `context`; the result is valid until the next call.
+    func fill(_ context: TickContext, passCharge: Bool) -> UnsafePointer<dab_tick_input> {
+        reserve(context)
+        textUsed = 0
+        let snapshot = context.bank
+        bank.pointee = dab_bank_input(
+            struct_size: UInt32(MemoryLayout<dab_bank_input>.size),
+            voltage_v: CValue.double(snapshot.voltage), current_a: CValue.double(snapshot.current),
+            power_w: CValue.double(snapshot.power), temperature_c: CValue.double(snapshot.temperature),
+            installed_capacity_ah: CValue.double(snapshot.installedCapacityAh),
+            bms_soc_percent: CValue.double(snapshot.bmsSocPercent),
+            bms_capacity_ah: CValue.double(snapshot.bmsCapacityAh),
+            bms_consumed_ah: CValue.double(snapshot.bmsConsumedAh),
+            bms_time_to_go_s: CValue.double(snapshot.bmsTimeToGoSeconds),
+            max_cell_voltage_v: CValue.double(snapshot.maxCellVoltage),
+            min_cell_voltage_v: CValue.double(snapshot.minCellVoltage),
+            max_cell_id: append(snapshot.maxCellId), min_cell_id: append(snapshot.minCellId),
+            nr_blocking_charge: CValue.count(snapshot.blockingCharge),
+            nr_blocking_discharge: CValue.count(snapshot.blockingDischarge),
+            system_low_soc: CValue.flag(snapshot.systemLowSoc))
+
+        var cellIndex = 0
+        for (index, battery) in context.batteries.enumerated() {
+            let firstCell = cells + cellIndex
+            for voltage in battery.cellVoltages {
+                cells[cellIndex] = CValue.double(voltage)
+                cellIndex += 1
+            }
+            batteries[index] = dab_battery_input(
+                struct_size: UInt32(MemoryLayout<dab_battery_input>.size),
+                name: append(battery.name), service: append(battery.service),
+                voltage_v: CValue.double(battery.voltage), current_a: CValue.double(battery.current),
+                power_w: CValue.double(battery.power), temperature_c: CValue.double(battery.temperature),
+                soc_percent: CValue.double(battery.socPercent), capacity_ah: CValue.double(battery.capacityAh),
+                installed_capacity_ah: CValue.double(battery.installedCapacityAh),
+                consumed_ah: CValue.double(battery.consumedAh),
+                time_to_go_s: CValue.double(battery.timeToGoSeconds),
+                max_charge_voltage_v: CValue.double(battery.maxChargeVoltage),
+                max_charge_current_a: CValue.double(battery.maxChargeCurrent),
+                max_discharge_current_a: CValue.double(battery.maxDischargeCurrent),
+                charge_mode: append(battery.chargeMode),
+                voltages_sum_v: CValue.double(battery.voltagesSum),
+                min_cell_voltage_v: CValue.double(battery.minCellVoltage),
+                max_cell_voltage_v: CValue.double(battery.maxCellVoltage),
+                min_cell_id: append(battery.minCellId), max_cell_id: append(battery.maxCellId),
+                nr_blocking_charge: CValue.count(battery.blockingCharge),
+                nr_blocking_discharge: CValue.count(battery.blockingDischarge),
+                cell_count: UInt32(battery.cellVoltages.count),
+                cell_voltages_v: battery.cellVoltages.isEmpty ? nil : UnsafePointer(firstCell))
+            batteryPointers[index] = UnsafePointer(batteries + index)
+        }
+
+        let chargeResult = passCharge ? context.charge : nil
+        if let chargeResult { charge.pointee = chargeResult.cOutput }
+        tick.pointee = dab_tick_input(
+            struct_size: UInt32(MemoryLayout<dab_tick_input>.size),
+            time_step_s: context.timeStepSeconds,
+            date: dab_date(year: Int32(clamping: context.date.year), month: Int32(clamping: context.date.month),
+                           day: Int32(clamping: context.date.day)),
+            batteries_expected: UInt32(clamping: max(context.batteriesExpected, 0)),
+            batteries_online: UInt32(context.batteries.count),
+            bank: UnsafePointer(bank),
+            batteries: context.batteries.isEmpty ? nil : UnsafePointer(batteryPointers),
+            charge: chargeResult == nil ? nil : UnsafePointer(charge))
+        return UnsafePointer(tick)
+    }
+
+    /// Grows the buffers to what `context` needs, before any pointer into them is handed out.
+    private func reserve(_ context: TickContext) {
+        let batteryCount = context.batteries.count
+        if batteryCount > batteryCapacity {
+            batteries.deallocate()
+            batteryPointers.deallocate()
+            batteries = .allocate(capacity: batteryCount)
+            batteryPointers = .allocate(capacity: batteryCount)
+            batteryCapacity = batteryCount
+        }
+        var cellCount = 0
+        var textBytes = textSize(context.bank.maxCellId) + textSize(context.bank.minCellId)
+        for battery in context.batteries {
+            cellCount += battery.cellVoltages.count
+            textBytes += textSize(battery.name) + textSize(battery.service) + textSize(battery.chargeMode)
+                + textSize(battery.minCellId) + textSize(battery.maxCellId)
+        }
+        if cellCount > cellCapacity {
+            cells.deallocate()
+            cells = .allocate(capacity: cellCount)
+            cellCapacity = cellCount
+        }
+        if textBytes > textCapacity {
+            text.deallocate()
+            text = .allocate(capacity: textBytes)
+            textCapacity = textBytes
+        }
+    }
+
+    private func textSize(_ value: String?) -> Int {
+        value.map { $0.utf8.count + 1 } ?? 0
+    }
+
+    /// Copies `value` into the text buffer as a C string; NULL for nil.
+    private func append(_ value: String?) -> UnsafePointer<CChar>? {
+        guard let value else { return nil }
+        let start = text + textUsed
+        for byte in value.utf8 {
+            text[textUsed] = CChar(bitPattern: byte)
+            textUsed += 1
+        }
+        text[textUsed] = 0
+        textUsed += 1
+        return UnsafePointer(start)
+    }
+}

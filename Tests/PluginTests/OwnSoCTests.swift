@@ -1,0 +1,196 @@
+import OwnSoCLogic
+import PluginKit
+import Testing
+
+@Suite struct OwnSoCTests {
+    static func bank(current: Double? = nil, installed: Double? = 200, bmsSoc: Double? = 50,
+                     maxCell: Double? = 3.35, minCell: Double? = 3.20, lowSoc: Bool? = false) -> BankSnapshot {
+        BankSnapshot(current: current, installedCapacityAh: installed, bmsSocPercent: bmsSoc,
+                     maxCellVoltage: maxCell, minCellVoltage: minCell, systemLowSoc: lowSoc)
+    }
+
+    static func strategy(stored: String? = "100.000", config: [String: String] = [:]) throws -> (OwnSoc, FakeStrategyHost) {
+        let host = FakeStrategyHost(config: config, state: stored.map { ["charge": $0] } ?? [:])
+        return (try OwnSoc(host: host), host)
+    }
+
+    struct CountCase: Sendable, CustomTestStringConvertible {
+        var current: Double
+        var seconds: Double
+        var expectedAh: Double
+        var testDescription: String { "\(current) A for \(seconds) s -> \(expectedAh) Ah" }
+    }
+
+    @Test(arguments: [
+        CountCase(current: 10, seconds: 3600, expectedAh: 109.8),     // charging x 0.98
+        CountCase(current: -10, seconds: 360, expectedAh: 99),        // discharging counts fully
+        CountCase(current: 0, seconds: 3600, expectedAh: 100),
+        CountCase(current: 500, seconds: 3600, expectedAh: 200),      // clamped to installed
+        CountCase(current: -500, seconds: 3600, expectedAh: 0),       // clamped to 0
+        CountCase(current: -10, seconds: -5, expectedAh: 100),        // a negative step counts nothing
+    ])
+    func coulombCounting(_ testCase: CountCase) throws {
+        let (strategy, _) = try Self.strategy()
+        let result = try strategy.tick(makeTick(bank: Self.bank(current: testCase.current), timeStepSeconds: testCase.seconds))
+        #expect(abs(result.capacityAh! - testCase.expectedAh) < 1e-9)
+        #expect(abs(result.socPercent! - testCase.expectedAh / 2) < 1e-9)
+        #expect(abs(result.consumedAh! - (testCase.expectedAh - 200)) < 1e-9)
+    }
+
+    struct ResetCase: Sendable, CustomTestStringConvertible {
+        var label: String
+        var config: [String: String] = [:]
+        var full: BankHint
+        var empty: BankHint
+        var maxCell: Double
+        var minCell: Double
+        var expectedAh: Double
+        var testDescription: String { label }
+    }
+
+    @Test(arguments: [
+        ResetCase(label: "hint full", full: .yes, empty: .notGiven, maxCell: 3.3, minCell: 3.2, expectedAh: 200),
+        ResetCase(label: "hint empty", full: .notGiven, empty: .yes, maxCell: 3.3, minCell: 3.2, expectedAh: 0),
+        ResetCase(label: "hint no beats full threshold", full: .no, empty: .no, maxCell: 3.5, minCell: 3.2, expectedAh: 100),
+        ResetCase(label: "own full threshold", full: .notGiven, empty: .notGiven, maxCell: 3.45, minCell: 3.2, expectedAh: 200),
+        ResetCase(label: "below full threshold", full: .notGiven, empty: .notGiven, maxCell: 3.449, minCell: 3.2, expectedAh: 100),
+        ResetCase(label: "empty threshold needs ZERO_SOC", full: .notGiven, empty: .notGiven, maxCell: 3.3, minCell: 2.8, expectedAh: 100),
+        ResetCase(label: "own empty threshold", config: ["ZERO_SOC": "True"], full: .notGiven, empty: .notGiven,
+                  maxCell: 3.3, minCell: 2.9, expectedAh: 0),
+        ResetCase(label: "configured thresholds", config: ["MAX_CELL_VOLTAGE_SOC_FULL": "2.5", "ZERO_SOC": "True",
+                                                           "MIN_CELL_VOLTAGE_SOC_EMPTY": "1.9"],
+                  full: .notGiven, empty: .notGiven, maxCell: 2.5, minCell: 2.0, expectedAh: 200),
+        ResetCase(label: "hint no beats empty threshold", config: ["ZERO_SOC": "True"], full: .notGiven, empty: .no,
+                  maxCell: 3.3, minCell: 2.5, expectedAh: 100),
+    ])
+    func fullAndEmptyResets(_ testCase: ResetCase) throws {
+        let (strategy, _) = try Self.strategy(config: testCase.config)
+        let context = makeTick(bank: Self.bank(current: 0, maxCell: testCase.maxCell, minCell: testCase.minCell),
+                               charge: ChargeResult(bankFull: testCase.full, bankEmpty: testCase.empty))
+        #expect(try strategy.tick(context).capacityAh == testCase.expectedAh)
+    }
+
+    @Test func noChargeResultUsesOwnThresholds() throws {
+        let (strategy, _) = try Self.strategy()
+        #expect(try strategy.tick(makeTick(bank: Self.bank(current: 0, maxCell: 3.46))).capacityAh == 200)
+    }
+
+    @Test func storedValueIsContinued() throws {
+        let (strategy, host) = try Self.strategy(stored: "123.456\n")
+        let result = try strategy.tick(makeTick(bank: Self.bank(current: 0, bmsSoc: 10)))
+        #expect(result.capacityAh == 123.456)
+        #expect(result.strategyState == "counter 123.456 Ah")
+        #expect(host.stateWrites.isEmpty)          // nothing moved
+    }
+
+    @Test(arguments: [nil, "-1", "-1.0"] as [String?])
+    func missingOrNegativeStartsFromBmsSocWhenKnown(stored: String?) throws {
+        let (strategy, host) = try Self.strategy(stored: stored)
+        // BMS SoC not known yet: no result rather than a counter at 0.
+        #expect(throws: StrategyError.self) { try strategy.tick(makeTick(bank: Self.bank(current: -5, bmsSoc: nil))) }
+        #expect(strategy.chargeAh == nil)
+        let result = try strategy.tick(makeTick(bank: Self.bank(current: -5, bmsSoc: 40)))
+        #expect(result.capacityAh == 80)
+        #expect(host.stateWrites.last == .init(key: "charge", text: "80.000"))
+        #expect(host.corruptStates.isEmpty)
+    }
+
+    @Test(arguments: ["abc", "", "12.5 Ah", "nan"])
+    func corruptTextIsReportedAndBmsSocUsed(stored: String) throws {
+        let (strategy, host) = try Self.strategy(stored: stored)
+        #expect(host.corruptStates.count == 1)
+        #expect(host.corruptStates.first?.key == "charge")
+        #expect(try strategy.tick(makeTick(bank: Self.bank(bmsSoc: 25))).capacityAh == 50)
+        #expect(host.state["charge"] == "50.000")
+    }
+
+    @Test func unreadableStateStartsFromBmsSocWithoutCorruptReport() throws {
+        let host = FakeStrategyHost()
+        host.unreadableStateKeys = ["charge"]
+        let strategy = try OwnSoc(host: host)
+        #expect(try strategy.tick(makeTick(bank: Self.bank(bmsSoc: 25))).capacityAh == 50)
+        #expect(host.corruptStates.isEmpty)
+    }
+
+    /// Installed 200 Ah x 0.0025 = 0.5 Ah: stored only once the counter moved that far.
+    @Test func storesWhenMovedBySavePrecision() throws {
+        let (strategy, host) = try Self.strategy()
+        _ = try strategy.tick(makeTick(bank: Self.bank(current: -4), timeStepSeconds: 360))  // -0.4 Ah
+        #expect(host.stateWrites.isEmpty)
+        _ = try strategy.tick(makeTick(bank: Self.bank(current: -2), timeStepSeconds: 360))  // -0.6 Ah in all
+        #expect(host.stateWrites == [.init(key: "charge", text: "99.400")])
+        _ = try strategy.tick(makeTick(bank: Self.bank(current: 1), timeStepSeconds: 36))    // +0.0098 Ah
+        strategy.shutdown()
+        #expect(host.stateWrites.last == .init(key: "charge", text: "99.410"))
+        #expect(host.stateWrites.count == 2)
+    }
+
+    @Test func refusedWriteIsRetriedNextTick() throws {
+        let (strategy, host) = try Self.strategy()
+        host.refuseStateWrites = true
+        _ = try strategy.tick(makeTick(bank: Self.bank(current: -10), timeStepSeconds: 360))
+        host.refuseStateWrites = false
+        _ = try strategy.tick(makeTick(bank: Self.bank(current: 0)))
+        #expect(host.stateWrites == [.init(key: "charge", text: "99.000")])
+    }
+
+    struct TimeToGoCase: Sendable {
+        var current: Double?
+        var lowSoc: Bool?
+        var expected: Double?
+    }
+
+    @Test(arguments: [
+        TimeToGoCase(current: -20, lowSoc: false, expected: 18_000),   // 3600 x 100 Ah / 20 A
+        TimeToGoCase(current: -20, lowSoc: nil, expected: 18_000),     // unknown LowSoc: not low
+        TimeToGoCase(current: -20, lowSoc: true, expected: nil),
+        TimeToGoCase(current: 5, lowSoc: false, expected: nil),
+        TimeToGoCase(current: 0, lowSoc: false, expected: nil),
+        TimeToGoCase(current: nil, lowSoc: false, expected: nil),
+    ])
+    func timeToGo(_ testCase: TimeToGoCase) throws {
+        let (strategy, _) = try Self.strategy()
+        let result = try strategy.tick(makeTick(bank: Self.bank(current: testCase.current, lowSoc: testCase.lowSoc),
+                                                timeStepSeconds: 0))
+        #expect(result.timeToGoSeconds == testCase.expected)
+    }
+
+    @Test func installedCapacityIsNeeded() throws {
+        let (strategy, _) = try Self.strategy()
+        #expect(throws: StrategyError.self) { try strategy.tick(makeTick(bank: Self.bank(installed: nil))) }
+    }
+
+    @Test func storedAboveInstalledIsClamped() throws {
+        let (strategy, _) = try Self.strategy(stored: "250")
+        #expect(try strategy.tick(makeTick(bank: Self.bank(current: 0))).socPercent == 100)
+    }
+
+    @Test func configErrorsAreAllReported() {
+        let host = FakeStrategyHost(config: ["BATTERY_EFFICIENCY": "1.5", "ZERO_SOC": "maybe",
+                                             "CHARGE_SAVE_PRECISION": "x"])
+        #expect(throws: StrategyError.self) { try OwnSoc(host: host) }
+        #expect(host.configErrors.map(\.key) == ["BATTERY_EFFICIENCY", "CHARGE_SAVE_PRECISION", "ZERO_SOC"])
+    }
+
+    @Test(arguments: [
+        ("123.456", StoredCharge.ampHours(123.456)), ("0", .ampHours(0)), (" 42 \n", .ampHours(42)),
+        ("-1", .initialiseFromBms), ("-0.5", .initialiseFromBms),
+    ])
+    func storedFormats(text: String, expected: StoredCharge) {
+        #expect(StoredCharge.parse(text) == expected)
+    }
+
+    @Test func storedTextHasThreeDecimals() {
+        #expect(StoredCharge.text(ampHours: 99.4) == "99.400")
+        #expect(StoredCharge.text(ampHours: -0.0) == "0.000")
+        #expect(StoredCharge.text(ampHours: 0.0004) == "0.000")
+        #expect(StoredCharge.text(ampHours: 279.9996) == "280.000")
+    }
+
+    @Test func declaredKeys() {
+        #expect(OwnSocDescriptors.ownSoc.configKeys.map(\.name) == [
+            "BATTERY_EFFICIENCY", "CHARGE_SAVE_PRECISION", "MAX_CELL_VOLTAGE_SOC_FULL", "MIN_CELL_VOLTAGE_SOC_EMPTY", "ZERO_SOC",
+        ])
+        #expect(OwnSocDescriptors.ownSoc.configKeys.map(\.defaultValue) == ["0.98", "0.0025", "3.45", "2.90", "False"])
+    }
+}
