@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["PluginAPI", "PluginKit", "OwnChargeLogic", "BMSCombineLogic", "OwnSoCLogic", "HostCore"],
             path: "Tests/PluginTests"
         ),
-        .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests"),
+        .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests", exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTestSupport"], path: "Tests/IntegrationTests"),
     ]
 )
