@@ -71,7 +71,7 @@ public final class VeService {
 
     /// Installs the method handler and requests the bus name (DO_NOT_QUEUE).
     public func register() throws(DBusError) {
-        connection.methodHandler = { [unowned self] message in self.handleMethodCall(message) }
+        connection.methodHandler = { [weak self] message in self?.handleMethodCall(message) ?? false }
         try connection.requestName(serviceName)
         isRegistered = true
         // Values set before registration are in GetItems already; nothing to announce.

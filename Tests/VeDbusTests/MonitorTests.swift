@@ -1,0 +1,201 @@
+import Testing
+import BusTestSupport
+@testable import VeDbus
+
+/// The monitor against real services on a private dbus-daemon.
+@Suite(.serialized) struct MonitorTests {
+    let fixture: BusFixture
+    let monitor: VeMonitor
+    var appeared: [String] { events.appeared }
+    let events = Events()
+
+    final class Events {
+        var appeared: [String] = []
+        var removed: [String] = []
+        var changed: [(String, [String])] = []
+        var problems: [VeMonitor.Problem] = []
+    }
+
+    init() throws {
+        fixture = try BusFixture()
+        monitor = VeMonitor(connection: try fixture.connect(), prefixes: ["com.victronenergy.battery"],
+                            excluding: ["com.victronenergy.battery.aggregate"])
+        let events = self.events
+        monitor.onServiceAppeared = { events.appeared.append($0) }
+        monitor.onServiceRemoved = { events.removed.append($0) }
+        monitor.onValuesChanged = { events.changed.append(($0, $1)) }
+        monitor.onProblem = { events.problems.append($0) }
+    }
+
+    private func battery(_ suffix: String, voltage: Double) throws -> VeService {
+        let service = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.battery.\(suffix)")
+        service.add("/DeviceInstance", .int32(1))
+        service.add("/ProductName", .string("SerialBattery(Jkbms)"))
+        service.add("/Dc/0/Voltage", .double(voltage), format: TextFormat.fixed(2, "V"))
+        service.add("/Soc", .invalid)
+        try service.register()
+        return service
+    }
+
+    @Test func servicesPresentAtStartAreReadWithGetItems() throws {
+        let first = try battery("ttyUSB0", voltage: 53.1)
+        let second = try battery("ttyUSB1", voltage: 53.3)
+        defer { withExtendedLifetime((first, second)) {} }
+        let other = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.solarcharger.ttyS1")
+        other.add("/Dc/0/Current", .double(3))
+        try other.register()
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 2 }))
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == .double(53.1))
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB1", "/Dc/0/Voltage") == .double(53.3))
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB1", "/Soc")?.isInvalid == true)
+        #expect(monitor.services["com.victronenergy.solarcharger.ttyS1"] == nil, "not a watched prefix")
+        #expect(monitor.readyServices(withPrefix: "com.victronenergy.battery") ==
+                ["com.victronenergy.battery.ttyUSB0", "com.victronenergy.battery.ttyUSB1"])
+    }
+
+    @Test func ourOwnServiceIsNeverWatched() throws {
+        let own = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.battery.aggregate")
+        own.add("/DeviceInstance", .int32(99))
+        try own.register()
+        let service = try battery("ttyUSB0", voltage: 53.1)
+        defer { withExtendedLifetime(service) {} }
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 1 }))
+        fixture.loop.run(until: { false }, timeout: 0.2)
+        #expect(events.appeared == ["com.victronenergy.battery.ttyUSB0"])
+    }
+
+    @Test func aServiceThatAppearsLaterIsScannedAndItemsChangedUpdatesTheCache() throws {
+        monitor.start()
+        fixture.loop.run(until: { false }, timeout: 0.1)
+        let service = try battery("ttyUSB2", voltage: 52.0)
+        #expect(fixture.spin(until: { events.appeared == ["com.victronenergy.battery.ttyUSB2"] }))
+        let before = monitor.lastUpdate("com.victronenergy.battery.ttyUSB2")
+        service.set("/Dc/0/Voltage", .double(52.5))
+        service.set("/Soc", .double(61))
+        service.publish()
+        #expect(fixture.spin(until: { monitor.value("com.victronenergy.battery.ttyUSB2", "/Soc") == .double(61) }))
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB2", "/Dc/0/Voltage") == .double(52.5))
+        #expect(events.changed.last?.1.sorted() == ["/Dc/0/Voltage", "/Soc"])
+        #expect((monitor.lastUpdate("com.victronenergy.battery.ttyUSB2") ?? 0) >= (before ?? .infinity))
+    }
+
+    @Test func propertiesChangedFromTheOwningConnectionUpdatesTheCache() throws {
+        let service = try battery("ttyUSB0", voltage: 53.0)
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 1 }))
+        let signal = try Message.signal(path: "/Dc/0/Voltage", interface: VeService.busItemInterface, member: "PropertiesChanged",
+                                        arguments: [.stringVariantDictionary([("Value", .double(54.4)), ("Text", .string("54.40V"))])])
+        service.connection.send(signal)
+        #expect(fixture.spin(until: { monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == .double(54.4) }))
+    }
+
+    @Test func aSignalFromAnotherSenderIsIgnored() throws {
+        let service = try battery("ttyUSB0", voltage: 53.0)
+        defer { withExtendedLifetime(service) {} }
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 1 }))
+        // busctl emits from its own unique name: a sender-checking monitor must drop it.
+        let output = try fixture.tool("busctl", fixture.busctlAddress, "emit", "/", "com.victronenergy.BusItem",
+                                      "ItemsChanged", "a{sa{sv}}", "1", "/Dc/0/Voltage", "2", "Value", "d", "1", "Text", "s", "1V")
+        #expect(output.status == 0, Comment(rawValue: output.stderr))
+        fixture.loop.run(until: { false }, timeout: 0.2)
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == .double(53.0))
+    }
+
+    @Test func aServiceThatExitsIsDropped() throws {
+        let service = try battery("ttyUSB0", voltage: 53.0)
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 1 }))
+        service.connection.close()
+        #expect(fixture.spin(until: { events.removed == ["com.victronenergy.battery.ttyUSB0"] }))
+        #expect(monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == nil)
+        #expect(monitor.services.isEmpty)
+    }
+
+    @Test func aLegacyServiceWithoutGetItemsIsReadThroughTheRootValue() throws {
+        let legacy = try fixture.connect()
+        legacy.methodHandler = { message in
+            // Answers GetValue on "/" only, as services older than GetItems do.
+            if message.member == "GetValue", message.path == "/" {
+                let tree = DBusValue.stringVariantDictionary([("Dc/0/Voltage", .double(51.5)), ("ProductName", .string("SerialBattery"))])
+                legacy.send(try! message.makeReply([.variant(tree)]))
+            } else if let error = message.makeErrorReply(DBusError(name: DBusError.unknownMethod, message: "no")) {
+                legacy.send(error)
+            }
+            return true
+        }
+        try legacy.requestName("com.victronenergy.battery.legacy")
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 1 }))
+        #expect(monitor.value("com.victronenergy.battery.legacy", "/Dc/0/Voltage") == .double(51.5))
+        #expect(monitor.value("com.victronenergy.battery.legacy", "/ProductName") == .string("SerialBattery"))
+    }
+
+    @Test func getValueAndSetValueOnAnotherService() throws {
+        let service = try battery("ttyUSB0", voltage: 53.0)
+        service.add("/CustomName", .string("A"), writable: true)
+        var got: Result<DBusValue, DBusError>?
+        monitor.getValue("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") { got = $0 }
+        #expect(fixture.spin(until: { got != nil }))
+        #expect(try got?.get() == .double(53.0))
+        var code: Result<Int32, DBusError>?
+        monitor.setValue("com.victronenergy.battery.ttyUSB0", "/CustomName", .string("B")) { code = $0 }
+        #expect(fixture.spin(until: { code != nil }))
+        #expect(try code?.get() == 0)
+        #expect(service["/CustomName"] == .string("B"))
+        var refused: Result<Int32, DBusError>?
+        monitor.setValue("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage", .double(1)) { refused = $0 }
+        #expect(fixture.spin(until: { refused != nil }))
+        #expect(try refused?.get() == 1)
+        var missing: Result<DBusValue, DBusError>?
+        monitor.getValue("com.victronenergy.battery.ttyUSB0", "/Nope") { missing = $0 }
+        #expect(fixture.spin(until: { missing != nil }))
+        #expect(throws: DBusError.self) { try missing?.get() }
+    }
+}
+
+/// Call time-outs follow the loop's clock, so a test can move time instead of waiting.
+@Suite struct CallTimeoutTests {
+    @Test func aServiceThatNeverAnswersTimesOutWithoutBlockingTheLoop() throws {
+        let clock = ManualClock()
+        let fixture = try BusFixture(clock: { clock.now })
+        let silent = try fixture.connect()
+        silent.methodHandler = { _ in true }  // swallows every call, never replies
+        try silent.requestName("com.victronenergy.battery.silent")
+        let caller = try fixture.connect()
+        var result: Result<[DBusValue], DBusError>?
+        caller.call(destination: "com.victronenergy.battery.silent", path: "/", interface: VeService.busItemInterface,
+                    member: "GetItems", timeout: 5) { result = $0 }
+        fixture.loop.runOnce(maxWait: 0.2)
+        fixture.loop.runOnce(maxWait: 0.2)
+        #expect(result == nil, "no reply and no time-out yet")
+        clock.advance(5.1)
+        fixture.loop.runOnce(maxWait: 0)
+        guard case .failure(let error)? = result else {
+            Issue.record("expected a time-out, got \(String(describing: result))")
+            return
+        }
+        #expect(error.name == DBusError.timedOut)
+    }
+
+    @Test func periodicTimersFollowTheInjectedClockWithoutDrift() throws {
+        let clock = ManualClock()
+        let loop = EventLoop(clock: { clock.now })
+        var ticks: [Double] = []
+        loop.every(1) { ticks.append(clock.now) }
+        for _ in 0..<3 {
+            clock.advance(1)
+            loop.runOnce(maxWait: 0)
+        }
+        #expect(ticks == [1001, 1002, 1003])
+        // A stall of 3.5 s fires once, then keeps the one-second grid.
+        clock.advance(3.5)
+        loop.runOnce(maxWait: 0)
+        #expect(ticks.count == 4)
+        clock.advance(0.5)
+        loop.runOnce(maxWait: 0)
+        #expect(ticks.count == 5 && ticks.last == 1007)
+    }
+}
