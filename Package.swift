@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: [
-                "HostCore", "Simulator",
+                "HostCore", "Simulator", "PluginKit", "VeDbus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

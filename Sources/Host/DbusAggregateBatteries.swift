@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The daemon's command line: running the daemon is the default command.
+@main
+struct DbusAggregateBatteries: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dbus-aggregate-batteries",
+        abstract: "Combine several BMS batteries on Victron Venus OS into one virtual battery.",
+        version: "0.1.0",
+        subcommands: [CheckConfigCommand.self, PluginsCommand.self],
+        defaultSubcommand: CheckConfigCommand.self)
+}

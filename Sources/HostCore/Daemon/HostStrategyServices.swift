@@ -1,0 +1,74 @@
+import Logging
+import PluginKit
+
+/// What the host offers one strategy instance: logging, the layered config, the state store and
+/// the calendar. Config errors are collected so that start-up can list every one at once.
+public final class HostStrategyServices: StrategyHost {
+    public let strategyName: String
+    private let logger: Logger
+    private let config: LayeredConfig
+    private let stateStore: StateStore
+    private let calendar: () -> CalendarDate
+    /// Problems the strategy reported about its keys, located in the config files.
+    public private(set) var configProblems: [ConfigProblem] = []
+
+    public init(strategyName: String, logger: Logger, config: LayeredConfig, stateStore: StateStore,
+                calendar: @escaping () -> CalendarDate) {
+        self.strategyName = strategyName
+        var logger = logger
+        logger[metadataKey: "strategy"] = "\(strategyName)"
+        self.logger = logger
+        self.config = config
+        self.stateStore = stateStore
+        self.calendar = calendar
+    }
+
+    public func log(_ level: LogLevel, _ message: String) {
+        switch level {
+        case .error: logger.error("\(strategyName): \(message)")
+        case .warning: logger.warning("\(strategyName): \(message)")
+        case .info: logger.info("\(strategyName): \(message)")
+        case .debug: logger.debug("\(strategyName): \(message)")
+        }
+    }
+
+    public func configValue(_ key: String) -> String? {
+        config.value(forKey: key)
+    }
+
+    public func readState(_ key: String) -> StoredValue {
+        do {
+            return try stateStore.read(key)
+        } catch {
+            logger.warning("state \(key): \(error)")
+            return .unreadable
+        }
+    }
+
+    public func writeState(_ key: String, _ value: String) -> Bool {
+        do {
+            try stateStore.enqueue(key, value)
+            return true
+        } catch {
+            logger.warning("state \(key) not stored: \(error)")
+            return false
+        }
+    }
+
+    public func reportCorruptState(_ key: String, reason: String) {
+        do {
+            let quarantine = try stateStore.quarantine(key, reason: reason)
+            logger.warning("\(quarantine)")
+        } catch {
+            logger.error("state \(key) is corrupt (\(reason)) and could not be moved aside: \(error)")
+        }
+    }
+
+    public func reportConfigError(key: String, problem: String) {
+        configProblems.append(config.problem(forKey: key, message: problem))
+    }
+
+    public func today() -> CalendarDate {
+        calendar()
+    }
+}

@@ -1,0 +1,123 @@
+import Logging
+import PluginKit
+
+/// Everything start-up produced: the config, and the two strategies created and ready to tick.
+public final class PreparedStrategies {
+    public let configuration: HostConfiguration
+    public let selection: StrategySelection
+    public let charge: StrategyInstance
+    public let soc: StrategyInstance
+    public let libraries: [LoadedPluginLibrary]
+    /// Libraries in the search path that failed to load (not fatal unless a chosen one is missing).
+    public let pluginWarnings: [PluginLoadError]
+    public let stateStore: StateStore
+
+    init(configuration: HostConfiguration, selection: StrategySelection, charge: StrategyInstance,
+         soc: StrategyInstance, libraries: [LoadedPluginLibrary], pluginWarnings: [PluginLoadError],
+         stateStore: StateStore) {
+        self.configuration = configuration
+        self.selection = selection
+        self.charge = charge
+        self.soc = soc
+        self.libraries = libraries
+        self.pluginWarnings = pluginWarnings
+        self.stateStore = stateStore
+    }
+}
+
+/// Why start-up refused: every problem at once, as lines a person can act on.
+public struct StartupFailure: Error, CustomStringConvertible {
+    public var lines: [String]
+    public var description: String { lines.joined(separator: "\n") }
+}
+
+/// Start-up: read the config, load the plugins, check every key against what the default file
+/// and the loaded strategies know, choose and create the strategies. A bad configuration is the
+/// one reason the daemon refuses to run, and then it lists all problems at once.
+public enum Startup {
+    /// The plugin folders to search: --plugin-dir, then PLUGIN_DIR, then the defaults.
+    public static func pluginSearchPath(paths: DaemonPaths, layers: LayeredConfig) -> [String] {
+        if let explicit = paths.pluginDirectory { return [explicit] }
+        if let configured = layers.value(forKey: "PLUGIN_DIR"), !configured.isEmpty { return [configured] }
+        return defaultPluginSearchPath()
+    }
+
+    /// Loads config files and plugins without creating strategies (for `check-config` and `plugins`).
+    public static func loadConfiguration(paths: DaemonPaths) -> (HostConfiguration?, [LoadedPluginLibrary], [PluginLoadError], [String]) {
+        var problems: [String] = []
+        // A first pass without the unknown-key check only finds PLUGIN_DIR.
+        var firstPass: LayeredConfig?
+        do {
+            firstPass = try HostConfiguration.load(defaultsPath: paths.defaultConfig, userPath: paths.userConfig,
+                                                   strategyKeys: []).layers
+        } catch {
+            firstPass = rawLayers(paths: paths)
+        }
+        let searchPath = firstPass.map { pluginSearchPath(paths: paths, layers: $0) } ?? defaultPluginSearchPath()
+        let (libraries, loadErrors) = PluginLoader.loadAll(searchPath: searchPath)
+        let strategyKeys = libraries.flatMap { $0.strategies.flatMap { $0.configKeys.map(\.name) } }
+        do {
+            let configuration = try HostConfiguration.load(defaultsPath: paths.defaultConfig, userPath: paths.userConfig,
+                                                           strategyKeys: strategyKeys)
+            return (configuration, libraries, loadErrors, problems)
+        } catch {
+            problems += error.problems.map(\.description)
+            return (nil, libraries, loadErrors, problems)
+        }
+    }
+
+    /// The whole start-up. `calendar` is injected so tests control the date.
+    public static func prepare(paths: DaemonPaths, logger: Logger,
+                               calendar: @escaping () -> CalendarDate = LocalCalendar.today,
+                               stateClock: @escaping () -> StateTimestamp = StateTimestamp.systemLocalNow) -> Result<PreparedStrategies, StartupFailure> {
+        let (loaded, libraries, loadErrors, configProblems) = loadConfiguration(paths: paths)
+        var problems = configProblems
+        guard let configuration = loaded else { return .failure(StartupFailure(lines: problems)) }
+
+        let selection: StrategySelection
+        switch selectStrategies({ configuration.layers.value(forKey: $0) }) {
+        case .success(let chosen): selection = chosen
+        case .failure(let error): return .failure(StartupFailure(lines: problems + [error.description]))
+        }
+
+        let stateStore = StateStore(directory: paths.stateDirectory, clock: stateClock)
+        var instances: [StrategyKind: StrategyInstance] = [:]
+        for (name, kind) in [(selection.charge, StrategyKind.charge), (selection.soc, StrategyKind.soc)] {
+            let strategy: LoadedStrategy
+            switch findStrategy(named: name, kind: kind, in: libraries) {
+            case .success(let found): strategy = found
+            case .failure(let error):
+                let key = kind == .charge ? "CHARGE_STRATEGY / OWN_CHARGE_PARAMETERS" : "SOC_STRATEGY / OWN_SOC"
+                problems.append("\(key) = \(name): \(error.reasons.joined(separator: "; "))")
+                problems += loadErrors.map { "plugin \($0)" }
+                continue
+            }
+            let services = HostStrategyServices(strategyName: name, logger: logger, config: configuration.layers,
+                                                stateStore: stateStore, calendar: calendar)
+            switch strategy.instantiate(services: services) {
+            case .success(let instance): instances[kind] = instance
+            case .failure(let failure):
+                if services.configProblems.isEmpty {
+                    problems.append("strategy \(name) (\(strategy.libraryPath)) refused to start: \(failure.message)")
+                } else {
+                    problems += services.configProblems.map(\.description)
+                }
+            }
+        }
+        guard problems.isEmpty, let charge = instances[.charge], let soc = instances[.soc] else {
+            return .failure(StartupFailure(lines: problems))
+        }
+        return .success(PreparedStrategies(configuration: configuration, selection: selection, charge: charge, soc: soc,
+                                           libraries: libraries, pluginWarnings: loadErrors, stateStore: stateStore))
+    }
+
+    /// The two files layered with no checks, so PLUGIN_DIR can be read even from a bad config.
+    private static func rawLayers(paths: DaemonPaths) -> LayeredConfig? {
+        guard case .bytes(let defaults) = ConfigFileReader.readFile(path: paths.defaultConfig) else { return nil }
+        var user: IniDocument?
+        if case .bytes(let bytes) = ConfigFileReader.readFile(path: paths.userConfig) {
+            user = IniParser.parse(bytes, file: paths.userConfig)
+        }
+        return LayeredConfig(defaults: IniParser.parse(defaults, file: paths.defaultConfig), user: user)
+    }
+}
