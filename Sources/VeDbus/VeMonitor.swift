@@ -38,6 +38,12 @@ public final class VeMonitor {
     /// Bumped on every (re)scan so that a late reply for an older owner is dropped.
     private var scanGeneration: [String: Int] = [:]
     private var signalToken: Int?
+    private var hasListedNames = false
+    private var scanning: Set<String> = []
+
+    /// True once the services on the bus at start have each been read or have failed: a
+    /// one-shot reader (`status`) waits for this instead of guessing a delay.
+    public var isSettled: Bool { hasListedNames && scanning.isEmpty }
     private let clock: () -> Double
 
     public init(connection: BusConnection, prefixes: [String], excluding excludedNames: Set<String> = [],
@@ -68,6 +74,7 @@ public final class VeMonitor {
         connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
                         interface: "org.freedesktop.DBus", member: "ListNames", timeout: callTimeout) { [weak self] result in
             guard let self else { return }
+            defer { self.hasListedNames = true }
             switch result {
             case .success(let arguments):
                 guard case .array("s", let names)? = arguments.first else { return }
@@ -132,17 +139,22 @@ public final class VeMonitor {
     private func scan(_ name: String) {
         let generation = (scanGeneration[name] ?? 0) + 1
         scanGeneration[name] = generation
+        scanning.insert(name)
         connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
                         interface: "org.freedesktop.DBus", member: "GetNameOwner",
                         arguments: [.string(name)], timeout: callTimeout) { [weak self] result in
             guard let self, self.scanGeneration[name] == generation else { return }
             switch result {
             case .success(let arguments):
-                guard let owner = arguments.first?.string else { return }
+                guard let owner = arguments.first?.string else {
+                    self.scanning.remove(name)
+                    return
+                }
                 self.services[name] = ServiceState(name: name, uniqueName: owner, lastUpdate: self.clock())
                 self.nameByUniqueName[owner] = name
                 self.loadItems(name, generation: generation)
             case .failure(let error):
+                self.scanning.remove(name)
                 self.onProblem?(.scanFailed(service: name, error))
             }
         }
@@ -169,6 +181,7 @@ public final class VeMonitor {
             case .failure(let error) where error.name == DBusError.unknownMethod || error.name == DBusError.unknownObject:
                 self.loadItemsLegacy(name, generation: generation)
             case .failure(let error):
+                self.scanning.remove(name)
                 self.onProblem?(.scanFailed(service: name, error))
             }
         }
@@ -181,6 +194,7 @@ public final class VeMonitor {
             switch result {
             case .success(let tree):
                 guard let entries = tree.stringKeyedEntries else {
+                    self.scanning.remove(name)
                     self.onProblem?(.malformedSignal(service: name, member: "GetValue", detail: "root value is not a{sv}"))
                     return
                 }
@@ -188,12 +202,14 @@ public final class VeMonitor {
                 for (key, value) in entries { values["/" + key] = value }
                 self.finishScan(name, values: values)
             case .failure(let error):
+                self.scanning.remove(name)
                 self.onProblem?(.scanFailed(service: name, error))
             }
         }
     }
 
     private func finishScan(_ name: String, values: [String: DBusValue]) {
+        scanning.remove(name)
         guard var state = services[name] else { return }
         // Signals may have arrived since the scan began; they are newer than nothing, but the
         // reply is newer than them, so the reply wins and keeps paths it does not mention.
@@ -206,6 +222,7 @@ public final class VeMonitor {
 
     private func drop(_ name: String) {
         scanGeneration[name] = (scanGeneration[name] ?? 0) + 1
+        scanning.remove(name)
         guard let state = services.removeValue(forKey: name) else { return }
         if nameByUniqueName[state.uniqueName] == name { nameByUniqueName[state.uniqueName] = nil }
         if state.isReady { onServiceRemoved?(name) }

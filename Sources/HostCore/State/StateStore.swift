@@ -92,6 +92,15 @@ public final class StateStore {
         pending.removeAll { $0.key == key }
     }
 
+    /// Forgets `key`: drops a pending value and deletes its file. Returns false when the file
+    /// exists but could not be deleted.
+    @discardableResult
+    public func remove(_ key: String) -> Bool {
+        guard Self.isValidKey(key) else { return false }
+        pending.removeAll { $0.key == key }
+        return unlink(path(ofKey: key)) == 0 || errno == ENOENT
+    }
+
     /// Retries every pending write; returns the errors of those still failing (they stay pending).
     @discardableResult
     public func flush() -> [StateStoreError] {

@@ -1,0 +1,32 @@
+import ArgumentParser
+import HostCore
+import VeDbus
+
+/// `status`: the aggregate and the batteries it sees, read from any bus.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Print the aggregate battery and the battery services on the bus.")
+
+    @OptionGroup var bus: BusOptions
+
+    @Option(help: "Seconds to wait for the services to answer.")
+    var timeout: Double = 3
+
+    func run() throws {
+        let loop = EventLoop()
+        let connection = try BusConnection(bus.address)
+        loop.attach(connection)
+        let monitor = VeMonitor(connection: connection, prefixes: ["com.victronenergy.battery"])
+        monitor.callTimeout = timeout
+        monitor.start()
+        // Every service found has answered GetItems, or failed, or the time-out passed.
+        loop.run(until: { monitor.isSettled }, timeout: timeout + 1)
+        let aggregate = monitor.services[AggregateService.serviceName]?.values
+        let batteries = monitor.services.values
+            .filter { $0.name != AggregateService.serviceName && $0.isReady }
+            .sorted { $0.name < $1.name }
+            .map { StatusReport.BatteryLine(service: $0.name, values: $0.values) }
+        print(StatusReport.render(aggregate: aggregate, batteries: batteries), terminator: "")
+        connection.close()
+    }
+}

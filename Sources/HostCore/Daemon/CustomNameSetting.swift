@@ -1,0 +1,60 @@
+import Logging
+import VeDbus
+
+/// Keeps the aggregate's `/CustomName` in com.victronenergy.settings, as Venus devices do: the
+/// setting is created with AddSetting when absent, read back at start, and written on every
+/// change made through our service (for example from the GX's device list).
+public final class CustomNameSetting {
+    public static let settingPath = "/Settings/Devices/aggregatebatteries/CustomName"
+    private let monitor: VeMonitor
+    private let logger: Logger
+    /// Applies a name read from the settings to our service.
+    private let apply: (String) -> Void
+
+    public init(monitor: VeMonitor, logger: Logger, apply: @escaping (String) -> Void) {
+        self.monitor = monitor
+        self.logger = logger
+        self.apply = apply
+    }
+
+    /// Called when the settings service is (again) on the bus: create the setting, then restore.
+    public func settingsAppeared() {
+        let arguments: [DBusValue] = [.string("Devices/aggregatebatteries"), .string("CustomName"),
+                                      .variant(.string("")), .string("s"), .variant(.int32(0)), .variant(.int32(0))]
+        monitor.connection.call(destination: FeedInController.settingsService, path: "/Settings",
+                                interface: "com.victronenergy.Settings", member: "AddSetting",
+                                arguments: arguments, timeout: monitor.callTimeout) { [weak self] result in
+            guard let self else { return }
+            if case .failure(let error) = result {
+                self.logger.warning("cannot create \(Self.settingPath): \(error)")
+            }
+            self.restore()
+        }
+    }
+
+    private func restore() {
+        monitor.getValue(FeedInController.settingsService, Self.settingPath) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let value):
+                if let name = value.string, !name.isEmpty {
+                    self.logger.info("custom name restored: \(name)")
+                    self.apply(name)
+                }
+            case .failure(let error):
+                self.logger.warning("cannot read \(Self.settingPath): \(error)")
+            }
+        }
+    }
+
+    /// Called after /CustomName was written on our service.
+    public func nameChanged(to name: String) {
+        monitor.setValue(FeedInController.settingsService, Self.settingPath, .string(name)) { [weak self] result in
+            switch result {
+            case .success(0): self?.logger.info("custom name saved: \(name)")
+            case .success(let code): self?.logger.warning("settings refused the custom name (code \(code))")
+            case .failure(let error): self?.logger.warning("cannot save the custom name: \(error)")
+            }
+        }
+    }
+}
