@@ -76,7 +76,9 @@ public struct BatteryReading: Equatable, Sendable {
     }
 
     private mutating func clear() {
-        var cells = snapshot.cellVoltages
+        // Take the cell array out first so it is uniquely referenced: no copy, no new buffer.
+        var cells: [Double?] = []
+        swap(&cells, &snapshot.cellVoltages)
         cells.removeAll(keepingCapacity: true)
         snapshot = BatterySnapshot(name: identity.name, service: identity.service, cellVoltages: cells)
         alarms = AlarmLevels()
