@@ -1,0 +1,172 @@
+import PluginKit
+
+/// The settings that decide how a battery is read; taken once from HostSettings.
+public struct BatteryReadingRules: Equatable, Sendable {
+    /// NR_OF_CELLS_PER_BATTERY: cells read per battery and used in the CAN sum estimate.
+    public var cellsPerBattery: Int
+    /// CAN_batteries: tolerate the paths CAN BMSes do not publish (§3.1 fallbacks).
+    public var canBatteries: Bool
+    /// STALE_TIMEOUT in s.
+    public var staleTimeoutSeconds: Double
+
+    public init(cellsPerBattery: Int, canBatteries: Bool, staleTimeoutSeconds: Double) {
+        self.cellsPerBattery = cellsPerBattery
+        self.canBatteries = canBatteries
+        self.staleTimeoutSeconds = staleTimeoutSeconds
+    }
+
+    public init(settings: HostSettings) {
+        self.init(cellsPerBattery: settings.cellsPerBattery, canBatteries: settings.canBatteries,
+                  staleTimeoutSeconds: settings.staleTimeoutSeconds)
+    }
+}
+
+/// One battery's values of this tick: the strategies' `BatterySnapshot` plus what the aggregate
+/// publishes and the snapshot lacks. Kept per battery across ticks so the cell array and the
+/// cell path strings are allocated once, not every second.
+public struct BatteryReading: Equatable, Sendable {
+    public let identity: BatteryIdentity
+    public private(set) var snapshot: BatterySnapshot
+    public private(set) var health: BatteryHealth = .gone
+    public private(set) var alarms = AlarmLevels()
+    /// /Io/AllowToCharge, /Io/AllowToDischarge, /Io/AllowToBalance (0/1).
+    public private(set) var allowToCharge: Int?
+    public private(set) var allowToDischarge: Int?
+    public private(set) var allowToBalance: Int?
+    /// degrees C, with the BMS's sensor ids.
+    public private(set) var maxCellTemperature: Double?
+    public private(set) var minCellTemperature: Double?
+    public private(set) var maxTemperatureCellId: String?
+    public private(set) var minTemperatureCellId: String?
+    public private(set) var modulesOnline: Int?
+    public private(set) var modulesOffline: Int?
+    /// True when /Voltages/Sum was estimated from min/max cell (CAN batteries only).
+    public private(set) var voltagesSumEstimated = false
+
+    private let cellPaths: [String]
+
+    public init(identity: BatteryIdentity, cellsPerBattery: Int) {
+        self.identity = identity
+        self.snapshot = BatterySnapshot(name: identity.name, service: identity.service)
+        var paths: [String] = []
+        paths.reserveCapacity(cellsPerBattery)
+        for cell in 0..<max(cellsPerBattery, 0) { paths.append("/Voltages/Cell\(cell + 1)") }
+        self.cellPaths = paths
+        snapshot.cellVoltages.reserveCapacity(paths.count)
+    }
+
+    /// Reads every path from `view` and decides the battery's health at monotonic time `now` (s).
+    public mutating func update<View: MonitorView>(from view: View, now: Double, rules: BatteryReadingRules) {
+        clear()
+        let service = identity.service
+        guard let lastUpdate = view.lastUpdate(service) else {
+            health = .gone
+            return
+        }
+        readValues(view, service)
+        applyCanFallbacks(rules)
+        let silentFor = now - lastUpdate
+        if silentFor >= rules.staleTimeoutSeconds {
+            health = .stale(sinceSeconds: silentFor)
+        } else if let reason = invalidReason(view, rules) {
+            health = .invalid(reason: reason)
+        } else {
+            health = .online
+        }
+    }
+
+    private mutating func clear() {
+        // Take the cell array out first so it is uniquely referenced: no copy, no new buffer.
+        var cells: [Double?] = []
+        swap(&cells, &snapshot.cellVoltages)
+        cells.removeAll(keepingCapacity: true)
+        snapshot = BatterySnapshot(name: identity.name, service: identity.service, cellVoltages: cells)
+        alarms = AlarmLevels()
+        allowToCharge = nil
+        allowToDischarge = nil
+        allowToBalance = nil
+        maxCellTemperature = nil
+        minCellTemperature = nil
+        maxTemperatureCellId = nil
+        minTemperatureCellId = nil
+        modulesOnline = nil
+        modulesOffline = nil
+        voltagesSumEstimated = false
+    }
+
+    private mutating func readValues<View: MonitorView>(_ view: View, _ service: String) {
+        snapshot.voltage = view.number(service, "/Dc/0/Voltage")
+        snapshot.current = view.number(service, "/Dc/0/Current")
+        snapshot.power = view.number(service, "/Dc/0/Power")
+        snapshot.temperature = view.number(service, "/Dc/0/Temperature")
+        snapshot.socPercent = view.number(service, "/Soc")
+        snapshot.capacityAh = view.number(service, "/Capacity")
+        snapshot.installedCapacityAh = view.number(service, "/InstalledCapacity")
+        snapshot.consumedAh = view.number(service, "/ConsumedAmphours")
+        snapshot.timeToGoSeconds = view.number(service, "/TimeToGo")
+        snapshot.maxChargeVoltage = view.number(service, "/Info/MaxChargeVoltage")
+        snapshot.maxChargeCurrent = view.number(service, "/Info/MaxChargeCurrent")
+        snapshot.maxDischargeCurrent = view.number(service, "/Info/MaxDischargeCurrent")
+        snapshot.chargeMode = view.text(service, "/Info/ChargeMode")
+        snapshot.voltagesSum = view.number(service, "/Voltages/Sum")
+        snapshot.minCellVoltage = view.number(service, "/System/MinCellVoltage")
+        snapshot.maxCellVoltage = view.number(service, "/System/MaxCellVoltage")
+        snapshot.minCellId = view.text(service, "/System/MinVoltageCellId")
+        snapshot.maxCellId = view.text(service, "/System/MaxVoltageCellId")
+        snapshot.blockingCharge = view.integer(service, "/System/NrOfModulesBlockingCharge")
+        snapshot.blockingDischarge = view.integer(service, "/System/NrOfModulesBlockingDischarge")
+        for path in cellPaths { snapshot.cellVoltages.append(view.number(service, path)) }
+
+        for alarm in BatteryAlarm.allCases {
+            alarms[alarm] = AlarmLevels.level(view.number(service, alarm.path))
+        }
+        allowToCharge = view.integer(service, "/Io/AllowToCharge")
+        allowToDischarge = view.integer(service, "/Io/AllowToDischarge")
+        allowToBalance = view.integer(service, "/Io/AllowToBalance")
+        maxCellTemperature = view.number(service, "/System/MaxCellTemperature")
+        minCellTemperature = view.number(service, "/System/MinCellTemperature")
+        maxTemperatureCellId = view.text(service, "/System/MaxTemperatureCellId")
+        minTemperatureCellId = view.text(service, "/System/MinTemperatureCellId")
+        modulesOnline = view.integer(service, "/System/NrOfModulesOnline")
+        modulesOffline = view.integer(service, "/System/NrOfModulesOffline")
+    }
+
+    /// §3.1: CAN BMSes publish less; the original fills the gaps this way.
+    private mutating func applyCanFallbacks(_ rules: BatteryReadingRules) {
+        guard rules.canBatteries else { return }
+        if snapshot.voltagesSum == nil, let low = snapshot.minCellVoltage, let high = snapshot.maxCellVoltage {
+            snapshot.voltagesSum = (low + high) / 2 * Double(rules.cellsPerBattery)
+            voltagesSumEstimated = true
+        }
+        if snapshot.voltage == nil { snapshot.voltage = snapshot.voltagesSum }
+        if snapshot.power == nil, let volts = snapshot.voltage, let amps = snapshot.current {
+            snapshot.power = volts * amps
+        }
+        if snapshot.capacityAh == nil, let installed = snapshot.installedCapacityAh, let soc = snapshot.socPercent {
+            snapshot.capacityAh = installed * soc / 100
+        }
+        if snapshot.consumedAh == nil { snapshot.consumedAh = 0 }
+    }
+
+    /// The first reason this battery cannot count in the bank, or nil.
+    private func invalidReason<View: MonitorView>(_ view: View, _ rules: BatteryReadingRules) -> String? {
+        // The live value, not the discovery-time verdict: a BMS that corrects its count recovers.
+        if let problem = CellCountCheck.problem(in: view, service: identity.service,
+                                                cellsPerBattery: rules.cellsPerBattery,
+                                                canBatteries: rules.canBatteries) {
+            return problem
+        }
+        if snapshot.voltage == nil { return "no valid /Dc/0/Voltage" }
+        if snapshot.current == nil { return "no valid /Dc/0/Current" }
+        guard let soc = snapshot.socPercent else { return "no valid /Soc" }
+        if !(0...100).contains(soc) { return "/Soc \(soc) outside 0...100 %" }
+        guard let installed = snapshot.installedCapacityAh else { return "no valid /InstalledCapacity" }
+        if !(installed > 0) { return "/InstalledCapacity \(installed) Ah is not positive" }
+        if snapshot.voltagesSum == nil {
+            return rules.canBatteries
+                ? "no /Voltages/Sum and no min/max cell voltage to estimate it"
+                : "no valid /Voltages/Sum (the BMS driver must publish cell data)"
+        }
+        return nil
+    }
+}

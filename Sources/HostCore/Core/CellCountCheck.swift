@@ -1,0 +1,17 @@
+/// The check that a BMS reports as many series cells as NR_OF_CELLS_PER_BATTERY says.
+/// The original exits on a mismatch; here only that battery becomes invalid, with the reason.
+public enum CellCountCheck {
+    public static let path = "/System/NrOfCellsPerBattery"
+
+    /// Why the battery's cell count is unacceptable, or nil when it is fine. A missing count is
+    /// accepted with CAN batteries (Pylontech and others do not publish it).
+    public static func problem<View: MonitorView>(in view: View, service: String, cellsPerBattery: Int,
+                                                  canBatteries: Bool) -> String? {
+        guard let reported = view.integer(service, path) else {
+            if canBatteries { return nil }
+            return "publishes no \(path); it must report \(cellsPerBattery) cells (NR_OF_CELLS_PER_BATTERY)"
+        }
+        if reported == cellsPerBattery { return nil }
+        return "reports \(reported) cells but NR_OF_CELLS_PER_BATTERY = \(cellsPerBattery)"
+    }
+}

@@ -1,0 +1,88 @@
+/// What is on the bus, classified as §2 of the reference behaviour does it: batteries,
+/// SmartShunts, the Multi, MPPTs, settings and system. Pure: a function of the monitor's cache.
+public struct Inventory: Equatable, Sendable {
+    /// Our own service; never counted as a battery, whatever its product name says.
+    public static let aggregateServiceName = "com.victronenergy.battery.aggregate"
+    public static let settingsServiceName = "com.victronenergy.settings"
+    public static let systemServiceName = "com.victronenergy.system"
+    /// Only services under this prefix are considered (the original filters on it).
+    public static let victronPrefix = "com.victronenergy"
+
+    /// Batteries in bus-name order, with unique display names.
+    public var batteries: [BatteryIdentity] = []
+    /// The SmartShunts USE_SMARTSHUNTS selects, and the list entries that matched none.
+    public var smartShunts = SmartShuntDiscovery.Selection()
+    /// The first Multi/Quattro by bus name; nil without one or with MULTI_KEYWORD empty.
+    public var multi: String?
+    /// Solar chargers in bus-name order.
+    public var mppts: [String] = []
+    public var settingsPresent = false
+    public var systemPresent = false
+
+    public init(batteries: [BatteryIdentity] = [], smartShunts: SmartShuntDiscovery.Selection = .init(),
+                multi: String? = nil, mppts: [String] = [], settingsPresent: Bool = false,
+                systemPresent: Bool = false) {
+        self.batteries = batteries
+        self.smartShunts = smartShunts
+        self.multi = multi
+        self.mppts = mppts
+        self.settingsPresent = settingsPresent
+        self.systemPresent = systemPresent
+    }
+
+    /// Batteries without a problem (those the bank may count on).
+    public var usableBatteries: [BatteryIdentity] {
+        batteries.filter { $0.problem == nil }
+    }
+
+    /// Classifies every ready service of `view` with the host's discovery settings.
+    public static func classify<View: MonitorView>(_ view: View, settings: HostSettings) -> Inventory {
+        var inventory = Inventory()
+        var foundShunts: [SmartShunt] = []
+        var takenNames: [String] = []
+        for service in view.readyServiceNames where service.contains(victronPrefix) {
+            if service == settingsServiceName { inventory.settingsPresent = true }
+            if service == systemServiceName { inventory.systemPresent = true }
+            if !settings.multiKeyword.isEmpty, inventory.multi == nil, service.contains(settings.multiKeyword) {
+                inventory.multi = service
+            }
+            if service.contains(settings.mpptKeyword) { inventory.mppts.append(service) }
+
+            let productName = view.text(service, settings.batteryProductNamePath)
+            let isBatteryClass = service.contains(settings.batteryServiceName)
+            if isBatteryClass, service != aggregateServiceName,
+               let productName, productName.contains(settings.batteryProductName) {
+                let position = inventory.batteries.count + 1
+                let name = BatteryNaming.displayName(published: publishedName(view, service, settings),
+                                                     position: position, taken: takenNames)
+                takenNames.append(name)
+                let problem = CellCountCheck.problem(in: view, service: service,
+                                                     cellsPerBattery: settings.cellsPerBattery,
+                                                     canBatteries: settings.canBatteries)
+                inventory.batteries.append(BatteryIdentity(
+                    service: service, name: name,
+                    pathSafeName: BatteryNaming.pathSafe(name, position: position), problem: problem))
+                continue
+            }
+            let isDcLoadClass = service.contains(settings.dcloadServiceName)
+            if (isBatteryClass || isDcLoadClass), service != aggregateServiceName,
+               let productName, productName.contains(settings.smartShuntNameKeyword) {
+                foundShunts.append(SmartShunt(
+                    service: service, mode: isBatteryClass ? .batteryMonitor : .dcMeter,
+                    vrmInstance: view.integer(service, "/DeviceInstance"),
+                    customName: view.text(service, settings.smartShuntInstanceNamePath)))
+            }
+        }
+        inventory.smartShunts = SmartShuntDiscovery.select(foundShunts, by: settings.useSmartShunts)
+        return inventory
+    }
+
+    /// The battery's published name; a number (a numeric serial) is accepted as its digits.
+    private static func publishedName<View: MonitorView>(_ view: View, _ service: String,
+                                                         _ settings: HostSettings) -> String? {
+        guard let value = view.value(service, settings.batteryInstanceNamePath), !value.isInvalid else { return nil }
+        if let text = value.string { return text }
+        if let whole = value.integer { return "\(whole)" }
+        return nil
+    }
+}

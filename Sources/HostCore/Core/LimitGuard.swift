@@ -1,0 +1,164 @@
+import PluginKit
+
+/// One strategy value the guard did not publish as given; for a rate-limited log.
+public struct LimitReplacement: Equatable, Sendable {
+    public enum Limit: Equatable, Sendable {
+        case chargeVoltage, chargeCurrent, dischargeCurrent
+    }
+    public var limit: Limit
+    /// What the strategy gave; nil when it gave nothing.
+    public var given: Double?
+    /// What is published instead; nil = invalid.
+    public var used: Double?
+    public var why: String
+
+    public init(limit: Limit, given: Double?, used: Double?, why: String) {
+        self.limit = limit
+        self.given = given
+        self.used = used
+        self.why = why
+    }
+}
+
+/// The limits to publish, after the guard.
+public struct GuardedLimits: Equatable, Sendable {
+    /// /Info/MaxChargeVoltage, V; nil (invalid) only before any valid CVL was ever seen.
+    public var chargeVoltageLimit: Double?
+    /// /Info/MaxChargeCurrent, A, within [0, MAX_CHARGE_CURRENT].
+    public var chargeCurrentLimit: Double
+    /// /Info/MaxDischargeCurrent, A, within [0, MAX_DISCHARGE_CURRENT].
+    public var dischargeCurrentLimit: Double
+    /// /Alarms/BmsCable raised by the guard (0, 1, 2); the caller publishes the max with the BMSes'.
+    public var bmsCableAlarm: Int
+    /// /Alarms/InternalFailure raised by the guard: 2 when the charge strategy failed, 1 when
+    /// one of its values had to be replaced, else 0.
+    public var internalFailureAlarm: Int
+    /// Why the limits are what they are, for people (the strategy's reason unless the guard intervened).
+    public var reason: String
+    public var replacements: [LimitReplacement]
+}
+
+/// Never trusts a strategy: validates its limits, applies the degraded-mode policy and keeps the
+/// last valid CVL to fall back on. Pure apart from that one remembered value.
+public struct LimitGuard: Equatable, Sendable {
+    /// No lithium chemistry is charged above 4.5 V per cell (LiPo HV stops at 4.4 V, NMC at 4.2,
+    /// LFP at 3.65, LTO at 2.8): a CVL above cells x 4.5 V is a bug, not a setting.
+    public static let cellVoltageCeiling = 4.5
+    /// No lithium chemistry is charged to below 1.5 V per cell (LTO's empty voltage): a CVL below
+    /// cells x 1.5 V is a bug as well.
+    public static let cellVoltageFloor = 1.5
+
+    /// MAX_CHARGE_CURRENT, A.
+    public var maxChargeCurrent: Double
+    /// MAX_DISCHARGE_CURRENT, A.
+    public var maxDischargeCurrent: Double
+    /// Plausible CVL range for the bank (V): series cells x the per-cell floor and ceiling.
+    public var chargeVoltageRange: ClosedRange<Double>
+    /// The last CVL that passed the checks; published when the current one does not.
+    public private(set) var lastValidChargeVoltage: Double?
+
+    public init(maxChargeCurrent: Double, maxDischargeCurrent: Double, cellsPerBattery: Int,
+                lastValidChargeVoltage: Double? = nil) {
+        self.maxChargeCurrent = maxChargeCurrent
+        self.maxDischargeCurrent = maxDischargeCurrent
+        let cells = Double(cellsPerBattery)
+        self.chargeVoltageRange = (cells * Self.cellVoltageFloor)...(cells * Self.cellVoltageCeiling)
+        self.lastValidChargeVoltage = lastValidChargeVoltage
+    }
+
+    public init(settings: HostSettings) {
+        self.init(maxChargeCurrent: settings.maxChargeCurrent, maxDischargeCurrent: settings.maxDischargeCurrent,
+                  cellsPerBattery: settings.cellsPerBattery)
+    }
+
+    /// The limits to publish this tick from the charge strategy's outcome and the bank's status.
+    public mutating func limits(for outcome: Result<ChargeResult, StrategyError>,
+                                status: DegradedPolicy.Status) -> GuardedLimits {
+        var limits: GuardedLimits
+        switch outcome {
+        case .failure(let error):
+            limits = GuardedLimits(chargeVoltageLimit: lastValidChargeVoltage, chargeCurrentLimit: 0,
+                                   dischargeCurrentLimit: 0, bmsCableAlarm: 0, internalFailureAlarm: 2,
+                                   reason: "charge strategy failed (\(error.message)): CCL = DCL = 0",
+                                   replacements: [])
+        case .success(let result):
+            limits = validated(result)
+        }
+        limits.bmsCableAlarm = status.bmsCableAlarm
+        switch status {
+        case .allOnline:
+            break
+        case .degraded(let seconds):
+            limits.reason += "; degraded: a battery not online for \(Int(seconds)) s"
+        case .blocked(let seconds):
+            limits.chargeCurrentLimit = 0
+            limits.dischargeCurrentLimit = 0
+            limits.reason = "a battery not online for \(Int(seconds)) s (OFFLINE_BLOCK_AFTER): CCL = DCL = 0"
+        case .noBatteryOnline:
+            // The last valid CVL stays published so DVCC keeps treating us as the BMS and
+            // honours CCL = DCL = 0; an invalid CVL would hand the chargers back their own settings.
+            limits.chargeVoltageLimit = lastValidChargeVoltage
+            limits.chargeCurrentLimit = 0
+            limits.dischargeCurrentLimit = 0
+            limits.reason = "no battery online: CCL = DCL = 0"
+        }
+        return limits
+    }
+
+    private mutating func validated(_ result: ChargeResult) -> GuardedLimits {
+        var replacements: [LimitReplacement] = []
+        var chargeCurrent = Self.clamp(result.chargeCurrentLimit, max: maxChargeCurrent, .chargeCurrent,
+                                       "MAX_CHARGE_CURRENT", &replacements)
+        let dischargeCurrent = Self.clamp(result.dischargeCurrentLimit, max: maxDischargeCurrent, .dischargeCurrent,
+                                          "MAX_DISCHARGE_CURRENT", &replacements)
+        var chargeVoltage = result.chargeVoltageLimit
+        if let volts = chargeVoltage, volts.isFinite, chargeVoltageRange.contains(volts) {
+            lastValidChargeVoltage = volts
+        } else {
+            let why = chargeVoltage == nil
+                ? "no CVL given"
+                : "CVL outside \(chargeVoltageRange.lowerBound)...\(chargeVoltageRange.upperBound) V"
+            replacements.append(LimitReplacement(limit: .chargeVoltage, given: chargeVoltage,
+                                                 used: lastValidChargeVoltage, why: why + ": last valid CVL, CCL = 0"))
+            chargeVoltage = lastValidChargeVoltage
+            if chargeCurrent != 0 {
+                replacements.append(LimitReplacement(limit: .chargeCurrent, given: chargeCurrent, used: 0,
+                                                     why: "CVL invalid: no charging"))
+            }
+            chargeCurrent = 0
+        }
+        var reason = result.limitReason
+        if !replacements.isEmpty {
+            reason += reason.isEmpty ? "" : "; "
+            reason += "strategy values replaced: " + replacements.map(\.why).joined(separator: ", ")
+        }
+        return GuardedLimits(chargeVoltageLimit: chargeVoltage, chargeCurrentLimit: chargeCurrent,
+                             dischargeCurrentLimit: dischargeCurrent, bmsCableAlarm: 0,
+                             internalFailureAlarm: replacements.isEmpty ? 0 : 1, reason: reason,
+                             replacements: replacements)
+    }
+
+    /// A current limit within [0, max]: missing, NaN or infinite becomes 0 (stop, the safe side),
+    /// negative becomes 0, above the maximum becomes the maximum.
+    private static func clamp(_ given: Double?, max maximum: Double, _ limit: LimitReplacement.Limit,
+                              _ maximumKey: String, _ replacements: inout [LimitReplacement]) -> Double {
+        guard let amps = given else {
+            replacements.append(LimitReplacement(limit: limit, given: nil, used: 0, why: "\(limit) missing: 0"))
+            return 0
+        }
+        if !amps.isFinite {
+            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) not finite: 0"))
+            return 0
+        }
+        if amps < 0 {
+            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) negative: 0"))
+            return 0
+        }
+        if amps > maximum {
+            replacements.append(LimitReplacement(limit: limit, given: amps, used: maximum,
+                                                 why: "\(limit) above \(maximumKey) \(maximum) A"))
+            return maximum
+        }
+        return amps
+    }
+}

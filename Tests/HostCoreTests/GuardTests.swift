@@ -1,0 +1,134 @@
+import PluginKit
+import Testing
+@testable import HostCore
+
+@Suite("Limit guard: strategy output is never trusted")
+struct GuardTests {
+    /// 16 cells: plausible CVL 24...72 V; maxima 200 A charge, 150 A discharge.
+    private func makeGuard(lastValid: Double? = nil) -> LimitGuard {
+        LimitGuard(maxChargeCurrent: 200, maxDischargeCurrent: 150, cellsPerBattery: 16,
+                   lastValidChargeVoltage: lastValid)
+    }
+
+    private func charge(_ cvl: Double?, _ ccl: Double?, _ dcl: Double?) -> Result<ChargeResult, StrategyError> {
+        .success(ChargeResult(chargeVoltageLimit: cvl, chargeCurrentLimit: ccl, dischargeCurrentLimit: dcl,
+                              limitReason: "strategy"))
+    }
+
+    @Test func validLimitsPassUnchanged() {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, 120, 150), status: .allOnline)
+        #expect(limits.chargeVoltageLimit == 55.2)
+        #expect(limits.chargeCurrentLimit == 120)
+        #expect(limits.dischargeCurrentLimit == 150)
+        #expect(limits.replacements.isEmpty)
+        #expect(limits.bmsCableAlarm == 0)
+        #expect(limits.internalFailureAlarm == 0)
+        #expect(limits.reason == "strategy")
+        #expect(guardian.lastValidChargeVoltage == 55.2)
+    }
+
+    @Test(arguments: [
+        // (given CCL, given DCL, published CCL, published DCL)
+        (Double.nan, 10.0, 0.0, 10.0), (-5.0, 10.0, 0.0, 10.0), (500.0, 10.0, 200.0, 10.0),
+        (Double.infinity, 10.0, 0.0, 10.0), (50.0, -1.0, 50.0, 0.0), (50.0, 151.0, 50.0, 150.0),
+        (50.0, Double.nan, 50.0, 0.0),
+    ])
+    func currentLimitsAreClampedAndReported(ccl: Double, dcl: Double, expectedCcl: Double, expectedDcl: Double) {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, ccl, dcl), status: .allOnline)
+        #expect(limits.chargeCurrentLimit == expectedCcl)
+        #expect(limits.dischargeCurrentLimit == expectedDcl)
+        #expect(limits.replacements.count == 1)
+        #expect(limits.internalFailureAlarm == 1)
+        #expect(limits.chargeVoltageLimit == 55.2)
+    }
+
+    @Test func missingCurrentLimitsBecomeZero() {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, nil, nil), status: .allOnline)
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 0)
+        #expect(limits.replacements.map(\.limit) == [.chargeCurrent, .dischargeCurrent])
+    }
+
+    @Test(arguments: [Double.nan, -1, 0, 10, 80, Double.infinity])
+    func anAbsurdCvlFallsBackToTheLastValidOneAndStopsCharging(cvl: Double) {
+        var guardian = makeGuard()
+        _ = guardian.limits(for: charge(54.0, 100, 100), status: .allOnline)
+        let limits = guardian.limits(for: charge(cvl, 100, 100), status: .allOnline)
+        #expect(limits.chargeVoltageLimit == 54.0)
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 100)
+        #expect(limits.replacements.first?.limit == .chargeVoltage)
+        #expect(guardian.lastValidChargeVoltage == 54.0)
+    }
+
+    @Test func withoutAnyValidCvlTheCvlIsInvalid() {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(nil, 100, 100), status: .allOnline)
+        #expect(limits.chargeVoltageLimit == nil)
+        #expect(limits.chargeCurrentLimit == 0)
+    }
+
+    @Test func aStrategyFailureStopsChargeAndDischargeKeepsTheLastCvlAndAlarms() {
+        var guardian = makeGuard(lastValid: 55.0)
+        let limits = guardian.limits(for: .failure(StrategyError(.internal, "boom")), status: .allOnline)
+        #expect(limits.chargeVoltageLimit == 55.0)
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 0)
+        #expect(limits.internalFailureAlarm == 2)
+        #expect(limits.reason.contains("boom"))
+        // Recovery: the next good result is published again.
+        let next = guardian.limits(for: charge(55.2, 100, 100), status: .allOnline)
+        #expect(next.chargeCurrentLimit == 100)
+        #expect(next.internalFailureAlarm == 0)
+    }
+
+    @Test func degradedWarnsButKeepsLimitsBlockedZeroesThem() {
+        var guardian = makeGuard()
+        let degraded = guardian.limits(for: charge(55.2, 100, 100), status: .degraded(notOnlineForSeconds: 30))
+        #expect(degraded.chargeCurrentLimit == 100)
+        #expect(degraded.dischargeCurrentLimit == 100)
+        #expect(degraded.bmsCableAlarm == 1)
+        let blocked = guardian.limits(for: charge(55.2, 100, 100), status: .blocked(notOnlineForSeconds: 60))
+        #expect(blocked.chargeCurrentLimit == 0)
+        #expect(blocked.dischargeCurrentLimit == 0)
+        #expect(blocked.chargeVoltageLimit == 55.2)
+        #expect(blocked.bmsCableAlarm == 2)
+    }
+
+    @Test func noBatteryOnlineZeroesCurrentsAndKeepsTheLastValidCvl() {
+        var guardian = makeGuard(lastValid: 54.4)
+        let limits = guardian.limits(for: .failure(StrategyError(.input, "no batteries")), status: .noBatteryOnline)
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 0)
+        #expect(limits.chargeVoltageLimit == 54.4)
+        #expect(limits.bmsCableAlarm == 2)
+    }
+
+    @Test func settingsGiveMaximaAndCvlRange() throws {
+        let guardian = LimitGuard(settings: try CoreTestSupport.settings("MAX_CHARGE_CURRENT = 90\n"))
+        #expect(guardian.maxChargeCurrent == 90)
+        #expect(guardian.chargeVoltageRange == 24.0...72.0)
+    }
+}
+
+@Suite("SoC sanity")
+struct GuardSocSanityTests {
+    @Test(arguments: [(Double?.none, Double?.none), (-0.1, nil), (0, 0), (100, 100), (100.01, nil), (.nan, nil)])
+    func socMustBeAPercentage(given: Double?, expected: Double?) {
+        #expect(SocSanity.socPercent(given) == expected)
+    }
+
+    @Test func sanitizedReportsEachRejectedField() {
+        let (clean, rejected) = SocSanity.sanitized(SocResult(socPercent: 120, capacityAh: -1, consumedAh: 5,
+                                                              timeToGoSeconds: 60))
+        #expect(clean.socPercent == nil)
+        #expect(clean.capacityAh == nil)
+        #expect(clean.consumedAh == nil)
+        #expect(clean.timeToGoSeconds == 60)
+        #expect(rejected == ["socPercent", "capacityAh", "consumedAh"])
+        #expect(SocSanity.sanitized(SocResult(socPercent: 50, consumedAh: 0)).rejected.isEmpty)
+    }
+}
