@@ -134,6 +134,20 @@ public final class VeMonitor {
         }
     }
 
+    /// Asks a watched service for one value; an answer refreshes its last-update time (a quiet
+    /// service is alive), and the value is stored like a signal's.
+    public func probe(_ service: String, path: String, completion: @escaping (Bool) -> Void) {
+        getValue(service, path) { [weak self] result in
+            guard let self, case .success(let value) = result, self.services[service] != nil else {
+                completion(false)
+                return
+            }
+            if self.store(value, at: path, in: service) { self.onValuesChanged?(service, [path]) }
+            self.touch(service)
+            completion(true)
+        }
+    }
+
     // MARK: Discovery
 
     private func scan(_ name: String) {

@@ -75,6 +75,12 @@ public struct BatteryReading: Equatable, Sendable {
         }
     }
 
+    /// The battery left the bus (or the inventory no longer counts it): nothing of it is used.
+    public mutating func markGone() {
+        clear()
+        health = .gone
+    }
+
     private mutating func clear() {
         // Take the cell array out first so it is uniquely referenced: no copy, no new buffer.
         var cells: [Double?] = []

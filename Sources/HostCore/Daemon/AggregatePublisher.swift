@@ -1,0 +1,103 @@
+import PluginKit
+
+/// Everything one tick decided, ready to be published.
+public struct TickOutcome {
+    public var bank: BankValues
+    public var soc: SocResult?
+    public var limits: GuardedLimits
+    public var status: DegradedPolicy.Status
+    public var batteriesExpected: Int
+    public var chargeStrategyState: String
+    public var socStrategyState: String
+}
+
+/// Writes a tick's outcome into the aggregate service's paths. Values that did not change are
+/// not sent again: the service's change detection keeps ItemsChanged to what moved.
+public struct AggregatePublisher {
+    public let service: AggregateService
+    private let sendCellVoltages: Bool
+
+    public init(service: AggregateService, settings: HostSettings, selection: StrategySelection) {
+        self.service = service
+        self.sendCellVoltages = settings.sendCellVoltages
+        service.set(.chargeStrategy, text: selection.charge)
+        service.set(.socStrategy, text: selection.soc)
+        service.set(.batteriesExpected, integer: settings.numberOfBatteries)
+    }
+
+    public func write(_ outcome: TickOutcome, readings: [BatteryReading]) {
+        let bank = outcome.bank
+        let noneOnline = outcome.status == .noBatteryOnline
+        service.set(.voltage, number: bank.voltage)
+        service.set(.current, number: bank.current)
+        service.set(.power, number: bank.power)
+        service.set(.temperature, number: bank.temperature)
+        service.set(.installedCapacity, number: bank.installedCapacityAh)
+        // The SoC strategy's view wins; without one (it failed) nothing is better than a guess.
+        service.set(.soc, number: noneOnline ? nil : outcome.soc?.socPercent)
+        service.set(.capacity, number: noneOnline ? nil : outcome.soc?.capacityAh)
+        service.set(.consumedAmphours, number: noneOnline ? nil : outcome.soc?.consumedAh)
+        service.set(.timeToGo, number: noneOnline ? nil : outcome.soc?.timeToGoSeconds)
+
+        service.set(.maxCellTemperature, number: bank.maxCellTemperature)
+        service.set(.maxTemperatureCellId, text: bank.maxTemperatureCellId)
+        service.set(.minCellTemperature, number: bank.minCellTemperature)
+        service.set(.minTemperatureCellId, text: bank.minTemperatureCellId)
+        service.set(.maxCellVoltage, number: bank.maxCellVoltage)
+        service.set(.maxVoltageCellId, text: bank.maxVoltageCellId)
+        service.set(.minCellVoltage, number: bank.minCellVoltage)
+        service.set(.minVoltageCellId, text: bank.minVoltageCellId)
+        service.set(.cellsPerBattery, integer: bank.cellsPerBattery)
+        service.set(.modulesOnline, integer: bank.modulesOnline)
+        service.set(.modulesOffline, integer: bank.modulesOffline.map { $0 + outcome.batteriesNotOnline })
+        service.set(.modulesBlockingCharge, integer: bank.modulesBlockingCharge)
+        service.set(.modulesBlockingDischarge, integer: bank.modulesBlockingDischarge)
+        service.set(.voltagesSum, number: bank.voltagesSum)
+        service.set(.voltagesDiff, number: bank.voltagesDiff)
+
+        var alarms = bank.alarms
+        alarms[.bmsCable] = max(alarms[.bmsCable] ?? 0, outcome.limits.bmsCableAlarm)
+        alarms[.internalFailure] = max(alarms[.internalFailure] ?? 0, outcome.limits.internalFailureAlarm)
+        for alarm in BatteryAlarm.allCases {
+            service.set(Self.path(of: alarm), integer: alarms[alarm])
+        }
+        service.set(.allowToCharge, integer: bank.allowToCharge)
+        service.set(.allowToDischarge, integer: bank.allowToDischarge)
+        service.set(.allowToBalance, integer: bank.allowToBalance)
+
+        service.set(.maxChargeVoltage, number: outcome.limits.chargeVoltageLimit)
+        service.set(.maxChargeCurrent, number: outcome.limits.chargeCurrentLimit)
+        service.set(.maxDischargeCurrent, number: outcome.limits.dischargeCurrentLimit)
+        service.set(.limitReason, text: outcome.limits.reason)
+        service.set(.chargeStrategyState, text: outcome.chargeStrategyState)
+        service.set(.socStrategyState, text: outcome.socStrategyState)
+        service.set(.batteriesOnline, integer: bank.batteriesOnline)
+        service.set(.batteriesState, text: Self.describe(outcome.status))
+
+        if sendCellVoltages {
+            for reading in readings {
+                for (index, cell) in reading.snapshot.cellVoltages.enumerated() {
+                    service.setCell(batteryPathName: reading.identity.pathSafeName, cell: index + 1, voltage: cell)
+                }
+            }
+        }
+    }
+
+    static func describe(_ status: DegradedPolicy.Status) -> String {
+        switch status {
+        case .allOnline: return "ok"
+        case .degraded(let seconds): return "degraded: a battery not online for \(Int(seconds)) s"
+        case .blocked(let seconds): return "blocked: a battery not online for \(Int(seconds)) s, CCL = DCL = 0"
+        case .noBatteryOnline: return "no battery online: CCL = DCL = 0"
+        }
+    }
+
+    static func path(of alarm: BatteryAlarm) -> AggregatePath {
+        AggregatePath(rawValue: alarm.path)!
+    }
+}
+
+extension TickOutcome {
+    /// Expected batteries that are not online: they count as offline modules.
+    var batteriesNotOnline: Int { max(0, batteriesExpected - bank.batteriesOnline) }
+}

@@ -1,0 +1,254 @@
+import Logging
+import PluginKit
+import VeDbus
+
+/// The daemon: watches the batteries and Victron devices, ticks every UPDATE_INTERVAL_DATA
+/// seconds (snapshot -> aggregate -> charge strategy -> SoC strategy -> guard -> publish) and
+/// carries out the strategies' requests. Everything runs on the event loop's thread.
+///
+/// Faults are states: once registered, the service stays on the bus for the life of the process,
+/// whatever a battery, a strategy or a file does.
+public final class AggregatorDaemon {
+    public let loop: EventLoop
+    public let settings: HostSettings
+    private let prepared: PreparedStrategies
+    private let logger: Logger
+    private let calendar: () -> CalendarDate
+    private let connection: BusConnection
+    public let monitor: VeMonitor
+    public let service: AggregateService
+    private let publisher: AggregatePublisher
+    private let tracker: BatteryTracker
+    private let feedIn: FeedInController
+    private let customName: CustomNameSetting
+    private var victronCurrent = VictronCurrent()
+    private var degradedPolicy: DegradedPolicy
+    private var limitGuard: LimitGuard
+    private var startedAt: Double
+    private var lastTickAt: Double?
+    private var lastStatus: DegradedPolicy.Status?
+    private var lastLogAt: Double
+    private var timer: EventLoop.TimerID?
+    private var probesInFlight: Set<String> = []
+    /// The last outcome, for the periodic log line and tests.
+    public private(set) var lastOutcome: TickOutcome?
+
+    public init(prepared: PreparedStrategies, address: BusAddress, loop: EventLoop, logger: Logger,
+                calendar: @escaping () -> CalendarDate = LocalCalendar.today) throws(DBusError) {
+        self.prepared = prepared
+        self.settings = prepared.configuration.settings
+        self.loop = loop
+        self.logger = logger
+        self.calendar = calendar
+        connection = try BusConnection(address)
+        loop.attach(connection)
+        var prefixes = [settings.batteryServiceName, settings.dcloadServiceName, settings.mpptKeyword,
+                        FeedInController.settingsService, Inventory.systemServiceName]
+        if !settings.multiKeyword.isEmpty { prefixes.append(settings.multiKeyword) }
+        monitor = VeMonitor(connection: connection, prefixes: prefixes, excluding: [AggregateService.serviceName],
+                            clock: loop.clock)
+        service = AggregateService(connection: connection)
+        publisher = AggregatePublisher(service: service, settings: settings, selection: prepared.selection)
+        tracker = BatteryTracker(settings: settings)
+        feedIn = FeedInController(monitor: monitor, stateStore: prepared.stateStore, logger: logger)
+        let service = self.service
+        customName = CustomNameSetting(monitor: monitor, logger: logger) { service.setCustomName($0) }
+        degradedPolicy = DegradedPolicy(offlineBlockAfterSeconds: settings.offlineBlockAfterSeconds)
+        limitGuard = LimitGuard(settings: settings)
+        startedAt = loop.now
+        lastLogAt = loop.now
+    }
+
+    /// Starts watching the bus and ticking. The service is registered once the batteries have
+    /// given a complete sample (or STARTUP_WAIT has passed).
+    public func start() {
+        logStartup()
+        monitor.onServiceAppeared = { [weak self] name in
+            guard let self else { return }
+            self.tracker.invalidateInventory()
+            if name == FeedInController.settingsService { self.customName.settingsAppeared() }
+            self.logger.debug("service appeared: \(name)")
+        }
+        monitor.onServiceRemoved = { [weak self] name in
+            self?.tracker.invalidateInventory()
+            self?.logger.debug("service left: \(name)")
+        }
+        monitor.onValuesChanged = { [weak self] _, paths in
+            guard let self else { return }
+            if paths.contains(self.settings.batteryInstanceNamePath) || paths.contains(self.settings.batteryProductNamePath)
+                || paths.contains("/System/NrOfCellsPerBattery") {
+                self.tracker.invalidateInventory()
+            }
+        }
+        service.onCustomNameWritten = { [weak self] name in self?.customName.nameChanged(to: name) }
+        monitor.start()
+        startedAt = loop.now
+        timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() }
+    }
+
+    /// Saves what must survive (the strategies write their state on destroy) and leaves the bus.
+    public func stop() {
+        if let timer { loop.cancel(timer) }
+        timer = nil
+        prepared.charge.destroy()
+        prepared.soc.destroy()
+        for error in prepared.stateStore.flush() { logger.error("state not saved at exit: \(error)") }
+        if service.isRegistered { connection.releaseName(AggregateService.serviceName) }
+        connection.close()
+        loop.detach(connection)
+        logger.info("stopped")
+    }
+
+    // MARK: The tick
+
+    /// One tick: read the cache, aggregate, run both strategies, guard, publish, act.
+    public func tick() {
+        let now = loop.now
+        let timeStep = lastTickAt.map { now - $0 } ?? settings.dataUpdateIntervalSeconds
+        lastTickAt = now
+
+        for change in tracker.update(from: monitor, now: now) {
+            logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
+        }
+        probeStaleBatteries()
+
+        let online = tracker.onlineReadings
+        var aggregate = BankAggregate.combine(online, cellsPerBattery: settings.cellsPerBattery,
+                                              systemLowSoc: SystemLowSoc.read(from: monitor))
+        applyVictronCurrent(to: &aggregate)
+
+        let status = degradedPolicy.evaluate(expected: settings.numberOfBatteries, online: online.count, now: now)
+        logStatusChange(status)
+
+        let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
+                                  batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
+                                  batteries: online.map(\.snapshot))
+        let charge = runChargeStrategy(context, anyOnline: !online.isEmpty)
+        let soc = runSocStrategy(context, charge: charge, anyOnline: !online.isEmpty)
+        let limits = limitGuard.limits(for: charge, status: status)
+        for replacement in limits.replacements { logger.warning("guard: \(replacement.why)") }
+
+        let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,
+                                  batteriesExpected: settings.numberOfBatteries,
+                                  chargeStrategyState: (try? charge.get())?.strategyState ?? "",
+                                  socStrategyState: soc?.strategyState ?? "")
+        lastOutcome = outcome
+        publisher.write(outcome, readings: tracker.readings)
+        registerWhenReady(onlineCount: online.count, now: now)
+        service.publish()
+
+        if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }
+        for error in prepared.stateStore.flush() { logger.warning("state not saved, will retry: \(error)") }
+        logPeriodically(now: now, outcome: outcome)
+    }
+
+    private func runChargeStrategy(_ context: TickContext, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
+        guard anyOnline else { return .failure(StrategyError(.input, "no battery online")) }
+        switch prepared.charge.tickCharge(context) {
+        case .success(let result): return .success(result)
+        case .failure(let failure):
+            logger.warning("charge strategy \(failure.strategy): \(failure.message)")
+            return .failure(StrategyError(failure.kind, failure.message))
+        }
+    }
+
+    private func runSocStrategy(_ context: TickContext, charge: Result<ChargeResult, StrategyError>,
+                                anyOnline: Bool) -> SocResult? {
+        guard anyOnline else { return nil }
+        var context = context
+        context.charge = try? charge.get()
+        switch prepared.soc.tickSoc(context) {
+        case .success(let result):
+            let (sane, rejected) = SocSanity.sanitized(result)
+            if !rejected.isEmpty { logger.warning("SoC strategy gave impossible values: \(rejected.joined(separator: ", "))") }
+            return sane
+        case .failure(let failure):
+            logger.warning("SoC strategy \(failure.strategy): \(failure.message)")
+            return nil
+        }
+    }
+
+    private func applyVictronCurrent(to aggregate: inout BankAggregate) {
+        let outcome = victronCurrent.evaluate(monitor, inventory: tracker.inventory,
+                                              rules: VictronCurrentRules(settings: settings),
+                                              bankVoltage: aggregate.values.voltage)
+        for event in outcome.events {
+            logger.info(event == .multiConnected ? "Multi connected" : "Multi disconnected")
+        }
+        switch outcome.decision {
+        case .notConfigured: break
+        case .use(let amps, let watts): aggregate.substituteCurrent(amps, power: watts)
+        case .keepBmsCurrent(let reason, let isFault):
+            if isFault { logger.warning("current from Victron devices unavailable, BMS current used: \(reason)") }
+        }
+    }
+
+    /// A stale battery may just be quiet (velib sends nothing while values stay the same): ask
+    /// it for one value; an answer counts as a sign of life.
+    private func probeStaleBatteries() {
+        for service in tracker.staleServices where !probesInFlight.contains(service) {
+            probesInFlight.insert(service)
+            monitor.probe(service, path: "/Dc/0/Voltage") { [weak self] _ in
+                self?.probesInFlight.remove(service)
+            }
+        }
+    }
+
+    // MARK: Registration
+
+    /// Registers the bus name once every expected battery gave a valid sample, or after
+    /// STARTUP_WAIT in degraded state: never with placeholder values.
+    private func registerWhenReady(onlineCount: Int, now: Double) {
+        guard !service.isRegistered else { return }
+        let waited = now - startedAt
+        guard onlineCount >= settings.numberOfBatteries || waited >= settings.startupWaitSeconds else { return }
+        do {
+            try service.register()
+            if onlineCount >= settings.numberOfBatteries {
+                logger.info("\(AggregateService.serviceName) registered with \(onlineCount) batteries online")
+            } else {
+                logger.warning("\(AggregateService.serviceName) registered degraded after \(Int(waited)) s: \(onlineCount) of \(settings.numberOfBatteries) batteries online")
+            }
+        } catch {
+            logger.error("cannot register \(AggregateService.serviceName): \(error); will retry")
+        }
+    }
+
+    // MARK: Logging
+
+    private func logStartup() {
+        let s = settings
+        logger.info("dbus-aggregate-batteries \(AggregateService.version) starting on the \(connection.address) bus")
+        logger.info("\(s.numberOfBatteries) batteries of \(s.cellsPerBattery) cells; charge strategy \(prepared.selection.charge), SoC strategy \(prepared.selection.soc); tick \(s.dataUpdateIntervalSeconds) s")
+        logger.info("current from Victron devices: \(s.currentFromVictron), SmartShunts: \(s.useSmartShunts); stale after \(s.staleTimeoutSeconds) s, block after \(s.offlineBlockAfterSeconds) s offline")
+        for warning in prepared.pluginWarnings { logger.warning("plugin not loaded: \(warning)") }
+    }
+
+    private func logStatusChange(_ status: DegradedPolicy.Status) {
+        defer { lastStatus = status }
+        guard let lastStatus else { return }
+        let kind = { (s: DegradedPolicy.Status) -> Int in
+            switch s { case .allOnline: 0; case .degraded: 1; case .blocked: 2; case .noBatteryOnline: 3 }
+        }
+        guard kind(lastStatus) != kind(status) else { return }
+        let text = AggregatePublisher.describe(status)
+        if case .allOnline = status { logger.info("all batteries online again") } else { logger.warning("\(text)") }
+    }
+
+    private func logPeriodically(now: Double, outcome: TickOutcome) {
+        guard settings.logPeriodSeconds > 0, now - lastLogAt >= Double(settings.logPeriodSeconds) else { return }
+        lastLogAt = now
+        let b = outcome.bank
+        func f(_ v: Double?, _ d: Int) -> String { v.map { TextFormat.fixedPoint($0, decimals: d) } ?? "---" }
+        logger.info("CVL \(f(outcome.limits.chargeVoltageLimit, 2)) V, CCL \(f(outcome.limits.chargeCurrentLimit, 1)) A, DCL \(f(outcome.limits.dischargeCurrentLimit, 1)) A; \(f(b.voltage, 2)) V, \(f(b.current, 2)) A, SoC \(f(outcome.soc?.socPercent, 1)) %; cells \(f(b.minCellVoltage, 3)) V (\(b.minVoltageCellId ?? "---")) .. \(f(b.maxCellVoltage, 3)) V (\(b.maxVoltageCellId ?? "---")), diff \(f(b.voltagesDiff, 3)) V; \(outcome.chargeStrategyState)")
+    }
+
+    static func describe(_ health: BatteryHealth) -> String {
+        switch health {
+        case .online: return "online"
+        case .stale(let seconds): return "stale (no update for \(Int(seconds)) s)"
+        case .invalid(let reason): return "invalid (\(reason))"
+        case .gone: return "gone"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import PluginKit
+import VeDbus
+
+/// Which batteries exist and how each is doing, tick after tick. Classifies the bus only when
+/// services come or go (not every second), keeps one reading per battery so its buffers are
+/// reused, and reports every health change once for the log.
+public final class BatteryTracker {
+    public private(set) var inventory = Inventory()
+    /// Readings in inventory order; batteries that left the bus stay, as `.gone`.
+    public private(set) var readings: [BatteryReading] = []
+    private var inventoryIsCurrent = false
+    private let settings: HostSettings
+    private let rules: BatteryReadingRules
+
+    public init(settings: HostSettings) {
+        self.settings = settings
+        self.rules = BatteryReadingRules(settings: settings)
+    }
+
+    /// Services came or went, or a name changed: classify again at the next tick.
+    public func invalidateInventory() { inventoryIsCurrent = false }
+
+    /// One health change: which battery, from what, to what.
+    public struct HealthChange: Equatable {
+        public var battery: String
+        public var from: BatteryHealth
+        public var to: BatteryHealth
+    }
+
+    /// Refreshes every reading from the monitor; returns the health changes of this tick.
+    public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
+        if !inventoryIsCurrent { reclassify(view) }
+        var changes: [HealthChange] = []
+        let present = Set(inventory.usableBatteries.map(\.service))
+        for index in readings.indices {
+            let before = readings[index].health
+            if present.contains(readings[index].identity.service) {
+                readings[index].update(from: view, now: now, rules: rules)
+            } else {
+                readings[index].markGone()
+            }
+            let after = readings[index].health
+            if !Self.sameKind(before, after) {
+                changes.append(HealthChange(battery: readings[index].identity.name, from: before, to: after))
+            }
+        }
+        return changes
+    }
+
+    public var onlineReadings: [BatteryReading] { readings.filter { $0.health.isOnline } }
+
+    /// Services of batteries that have been silent past the stale time-out: worth a probe.
+    public var staleServices: [String] {
+        readings.compactMap { reading in
+            if case .stale = reading.health { return reading.identity.service }
+            return nil
+        }
+    }
+
+    /// Batteries found on the bus with a problem that keeps them out (wrong cell count...).
+    public var rejected: [BatteryIdentity] { inventory.batteries.filter { $0.problem != nil } }
+
+    private func reclassify<View: MonitorView>(_ view: View) {
+        inventory = Inventory.classify(view, settings: settings)
+        inventoryIsCurrent = true
+        var kept: [BatteryReading] = []
+        for identity in inventory.usableBatteries {
+            if let existing = readings.first(where: { $0.identity == identity }) {
+                kept.append(existing)
+            } else {
+                kept.append(BatteryReading(identity: identity, cellsPerBattery: settings.cellsPerBattery))
+            }
+        }
+        // A battery that left keeps its place as gone, so the count of missing ones is right.
+        for old in readings where !kept.contains(where: { $0.identity.service == old.identity.service }) {
+            var gone = old
+            gone.markGone()
+            kept.append(gone)
+        }
+        readings = kept
+    }
+
+    private static func sameKind(_ a: BatteryHealth, _ b: BatteryHealth) -> Bool {
+        switch (a, b) {
+        case (.online, .online), (.gone, .gone), (.stale, .stale): return true
+        case (.invalid(let x), .invalid(let y)): return x == y
+        default: return false
+        }
+    }
+}
