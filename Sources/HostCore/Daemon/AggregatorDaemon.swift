@@ -60,8 +60,9 @@ public final class AggregatorDaemon {
     }
 
     /// Starts watching the bus and ticking. The service is registered once the batteries have
-    /// given a complete sample (or STARTUP_WAIT has passed).
-    public func start() {
+    /// given a complete sample (or STARTUP_WAIT has passed). Without `ticking` the caller calls
+    /// `tick()` itself (tests that step time by hand).
+    public func start(ticking: Bool = true) {
         logStartup()
         monitor.onServiceAppeared = { [weak self] name in
             guard let self else { return }
@@ -83,7 +84,7 @@ public final class AggregatorDaemon {
         service.onCustomNameWritten = { [weak self] name in self?.customName.nameChanged(to: name) }
         monitor.start()
         startedAt = loop.now
-        timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() }
+        if ticking { timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() } }
     }
 
     /// Saves what must survive (the strategies write their state on destroy) and leaves the bus.
