@@ -47,7 +47,7 @@ public final class SimulatedVenus {
         }
         multi = config.hasMulti ? SimulatedMulti(address: address, loop: loop) : nil
         solarChargers = (0..<max(0, config.mpptCount)).map { index in
-            SimulatedSolarCharger(port: "ttyS\(index)", deviceInstance: 278 + 10 + Int32(index), address: address, loop: loop)
+            SimulatedSolarCharger(port: "ttyS\(index)", deviceInstance: 288 + Int32(index), address: address, loop: loop)
         }
         settings = SimulatedSettings(address: address, loop: loop)
         system = SimulatedSystem(address: address, loop: loop)

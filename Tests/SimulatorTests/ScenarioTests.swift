@@ -125,3 +125,21 @@ import VeDbus
         #expect(monitor.value(name, Scenario.wrongTypePath)?.number != nil)
     }
 }
+
+/// The demo's default stays near mid SoC for an hour of simulated time.
+@Suite struct SteadyScenarioTests {
+    @Test func steadyKeepsTheBankNearMidSoc() throws {
+        let bench = try SimulatorBench(scenario: .steady)
+        let start = bench.venus.bankSocPercent
+        var lowest = start, highest = start
+        for _ in 0..<3600 {
+            bench.venus.advance(1)
+            lowest = min(lowest, bench.venus.bankSocPercent)
+            highest = max(highest, bench.venus.bankSocPercent)
+        }
+        bench.venus.publish()
+        #expect(highest - lowest > 0.1)      // it does move
+        #expect(lowest > 45 && highest < 65)
+        #expect(bench.venus.batteries.allSatisfy { !$0.model.blocksCharge && !$0.model.blocksDischarge })
+    }
+}
