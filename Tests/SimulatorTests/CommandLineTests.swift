@@ -19,6 +19,7 @@ import VeDbus
     @Test func publishesTheSystemAndEndsCleanlyOnSigterm() throws {
         let path = try #require(Self.executablePath(), "dab-simulator is built by `swift build`")
         let fixture = try BusFixture()
+        try SimulatorBench.waitUntilAccepting(fixture)
         // Its stdout comes through a pipe the loop watches: the end of output wakes the loop.
         var fds: [Int32] = [-1, -1]
         #expect(pipe(&fds) == 0)

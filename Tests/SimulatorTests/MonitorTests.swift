@@ -32,6 +32,8 @@ import VeDbus
                 && monitor.value("com.victronenergy.battery.ttyUSB1", "/Dc/0/Current") == .double(20)
         })
         #expect(updated)
+        // Signals from different connections may arrive in any order: wait for each service's.
+        for name in expected { #expect(bench.flush(monitor, through: name)) }
         #expect(monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Current") == .double(20))
         #expect(monitor.value("com.victronenergy.solarcharger.ttyS0", "/Dc/0/Current") == .double(5))
         #expect(monitor.value("com.victronenergy.solarcharger.ttyS1", "/Dc/0/Current") == .double(5))

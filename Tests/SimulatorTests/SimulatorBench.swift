@@ -10,12 +10,31 @@ final class SimulatorBench {
 
     init(scenario: Scenario = .steady, config: SimulationConfig = SimulationConfig()) throws {
         fixture = try BusFixture()
+        try Self.waitUntilAccepting(fixture)
         venus = SimulatedVenus(scenario: scenario, config: config, address: .address(fixture.bus.address),
                                loop: fixture.loop)
         try venus.start()
     }
 
     var loop: EventLoop { fixture.loop }
+
+    /// PrivateBus returns once the socket file exists, but dbus-daemon binds before it listens:
+    /// a connection in between is refused. Retry until the daemon accepts (a readiness wait,
+    /// at most 5 s; PrivateBus should do this itself).
+    static func waitUntilAccepting(_ fixture: BusFixture) throws {
+        var lastError: DBusError?
+        for _ in 0..<500 {
+            do {
+                let probe = try BusConnection(.address(fixture.bus.address))
+                probe.close()
+                return
+            } catch {
+                lastError = error
+                fixture.loop.run(for: 0.01)
+            }
+        }
+        if let lastError { throw lastError }
+    }
 
     /// Steps the simulation one second at a time (publishing each), letting the loop write.
     func step(seconds: Int) {
