@@ -82,6 +82,7 @@ let package = Package(
             path: "Tests/PluginTests"
         ),
         .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests", exclude: ["Fixtures"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "VeDbus", "BusTestSupport"], path: "Tests/SimulatorTests"),
         .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTestSupport"], path: "Tests/IntegrationTests"),
     ]
 )

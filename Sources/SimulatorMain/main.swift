@@ -1,1 +1,94 @@
-print("dab-simulator")
+import ArgumentParser
+import Simulator
+import VeDbus
+
+/// `dab-simulator`: a simulated Venus OS system for demos and manual tests of the aggregator.
+struct SimulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dab-simulator",
+        abstract: "Publishes simulated serial batteries, Multi, MPPTs, shunts, settings and system on D-Bus.")
+
+    @Option(help: "Bus address, e.g. unix:path=/tmp/bus (overrides --bus).")
+    var address: String?
+
+    @Option(help: "system or session (default: session if DBUS_SESSION_BUS_ADDRESS is set, else system).")
+    var bus: String?
+
+    @Option(help: "Number of batteries.")
+    var batteries = 2
+
+    @Option(help: "Cells in series per battery.")
+    var cells = 16
+
+    @Option(help: "Capacity per battery, Ah.")
+    var capacity = 280.0
+
+    @Option(help: "Number of solar chargers.")
+    var mppts = 1
+
+    @Flag(help: "No Multi/Quattro on the bus.")
+    var noMulti = false
+
+    @Flag(help: "Add a SmartShunt in battery-monitor mode.")
+    var batteryShunt = false
+
+    @Flag(help: "Add a SmartShunt in DC-meter mode (5 A load).")
+    var dcLoadShunt = false
+
+    @Option(help: "Start SoC, % (default: the scenario's).")
+    var soc: Double?
+
+    @Option(help: "Scenario: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var scenario = Scenario.steady.rawValue
+
+    @Option(help: "Simulated seconds to run; 0 = forever.")
+    var seconds = 0.0
+
+    @Option(help: "Simulated seconds per real second.")
+    var speed = 1.0
+
+    func validate() throws {
+        guard Scenario(rawValue: scenario) != nil else { throw ValidationError("unknown scenario '\(scenario)'") }
+        guard batteries >= 1, cells >= 1, capacity > 0, mppts >= 0 else {
+            throw ValidationError("batteries and cells must be at least 1, capacity positive, mppts not negative")
+        }
+        guard speed > 0 else { throw ValidationError("--speed must be positive") }
+    }
+
+    func run() throws {
+        let scenario = Scenario(rawValue: self.scenario) ?? .steady
+        var config = SimulationConfig()
+        config.batteryCount = batteries
+        config.cellsPerBattery = cells
+        config.capacityAh = capacity
+        config.mpptCount = mppts
+        config.hasMulti = !noMulti
+        if batteryShunt { config.shunts.append(.batteryMonitor()) }
+        if dcLoadShunt { config.shunts.append(.dcMeter()) }
+        scenario.adjust(&config)
+        if let soc { config.initialSocPercent = soc }
+
+        let busAddress = address.map(BusAddress.address) ?? bus.map(BusAddress.init(argument:)) ?? .fromEnvironment()
+        let loop = EventLoop()
+        let venus = SimulatedVenus(config: config, scenario: scenario, address: busAddress, loop: loop)
+        try venus.start()
+        print("dab-simulator: scenario \(scenario.rawValue) on \(busAddress): \(venus.serviceNames.joined(separator: ", "))")
+
+        SignalStop.install(on: loop)
+        loop.every(1) {
+            venus.step(speed)
+            if seconds > 0 && venus.time >= seconds { loop.stop() }
+        }
+        loop.every(60 / max(speed, 1)) {
+            let soc = TextFormat.fixedPoint(venus.bankSocPercent, decimals: 1)
+            let current = TextFormat.fixedPoint(venus.bankCurrentA, decimals: 1)
+            print("t=\(Int(venus.time))s SoC \(soc)% I \(current)A")
+        }
+        loop.run()
+        venus.stop()
+        loop.runOnce(maxWait: 0)
+        print("dab-simulator: stopped after \(Int(venus.time)) simulated seconds")
+    }
+}
+
+SimulatorCommand.main()

@@ -30,6 +30,9 @@ public final class VeService {
     public let serviceName: String
     /// Called after a SetValue from another process changed a value.
     public var onExternalWrite: ((String, DBusValue) -> Void)?
+    /// Tried before the BusItem handling, for services that answer more than BusItem (a
+    /// localsettings look-alike adds `com.victronenergy.Settings`). Return true when answered.
+    public var customMethodHandler: ((Message) -> Bool)?
     public private(set) var isRegistered = false
 
     private var items: [Item] = []
@@ -149,6 +152,7 @@ public final class VeService {
     // MARK: Method calls
 
     private func handleMethodCall(_ message: Message) -> Bool {
+        if let customMethodHandler, customMethodHandler(message) { return true }
         guard let path = message.path, let member = message.member else { return false }
         let interface = message.interface
         if interface == "org.freedesktop.DBus.Introspectable" && member == "Introspect" {

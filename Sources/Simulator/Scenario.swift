@@ -1,0 +1,109 @@
+/// A fault or state change at a moment of simulated time.
+public struct ScenarioEvent: Sendable {
+    /// Simulated seconds since the start.
+    public var time: Double
+    public var description: String
+    public var apply: @Sendable (SimulatedVenus) throws -> Void
+
+    public init(at time: Double, _ description: String, _ apply: @escaping @Sendable (SimulatedVenus) throws -> Void) {
+        self.time = time
+        self.description = description
+        self.apply = apply
+    }
+}
+
+/// Named test situations for the aggregator: a current profile plus timed knob changes.
+///
+/// Event times (simulated seconds) are constants here so that tests can step past them.
+public enum Scenario: String, CaseIterable, Sendable {
+    /// Small load around mid SoC; the demo's default.
+    case steady
+    /// Charging at 100 A from 90 %; cell 5 of the first battery is 4 % fuller and peaks first.
+    case chargeToFullWithPeakingCell
+    /// Discharging at 150 A from 12 % until the BMSes cut off.
+    case dischargeToEmpty
+    /// Charging at 60 A; the first battery's BMS blocks charge from 10 s to 120 s.
+    case bmsBlocksCharge
+    /// The last battery's service leaves the bus at 10 s and returns at 40 s.
+    case batteryVanishesAndReturns
+    /// The first battery publishes invalid values on some paths and a string as its voltage
+    /// from 10 s to 40 s.
+    case invalidValues
+    /// The last battery stops publishing (stale values) from 10 s to 70 s.
+    case batteryFreezes
+
+    public static let faultStart = 10.0
+    public static let blockEnd = 120.0
+    public static let vanishEnd = 40.0
+    public static let invalidEnd = 40.0
+    public static let freezeEnd = 70.0
+    /// The paths `invalidValues` invalidates, and the one it turns into a string.
+    public static let invalidatedPaths: Set<String> = ["/Dc/0/Current", "/Soc", "/Info/MaxChargeVoltage", "/Voltages/Cell3"]
+    public static let wrongTypePath = "/Dc/0/Voltage"
+    /// The cell (0-based) that peaks in `chargeToFullWithPeakingCell`, and by how much it is fuller.
+    public static let peakingCellIndex = 4
+    public static let peakingCellSocOffset = 4.0
+
+    /// Sets the starting state this scenario needs (SoC, cell imbalance).
+    public func adjust(_ config: inout SimulationConfig) {
+        switch self {
+        case .chargeToFullWithPeakingCell:
+            config.initialSocPercent = 90
+            if config.cellSocOffsetsPercent.isEmpty {
+                var offsets = [Double](repeating: 0, count: config.cellsPerBattery)
+                if Self.peakingCellIndex < offsets.count { offsets[Self.peakingCellIndex] = Self.peakingCellSocOffset }
+                config.cellSocOffsetsPercent = [offsets]
+            }
+        case .dischargeToEmpty:
+            config.initialSocPercent = 12
+        case .bmsBlocksCharge:
+            config.initialSocPercent = 60
+        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes:
+            break
+        }
+    }
+
+    /// How current flows during this scenario.
+    public var profile: BankCurrentProfile {
+        switch self {
+        case .chargeToFullWithPeakingCell: return .constant(batteryA: 100, solarA: 40)
+        case .dischargeToEmpty: return .constant(batteryA: -150, solarA: 0)
+        case .bmsBlocksCharge: return .constant(batteryA: 60, solarA: 20)
+        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes: return .steady
+        }
+    }
+
+    /// The timed knob changes.
+    public var events: [ScenarioEvent] {
+        switch self {
+        case .steady, .chargeToFullWithPeakingCell, .dischargeToEmpty:
+            return []
+        case .bmsBlocksCharge:
+            return [
+                ScenarioEvent(at: Self.faultStart, "first BMS blocks charging") { $0.batteries.first?.blocksChargeByCommand = true },
+                ScenarioEvent(at: Self.blockEnd, "first BMS allows charging") { $0.batteries.first?.blocksChargeByCommand = false },
+            ]
+        case .batteryVanishesAndReturns:
+            return [
+                ScenarioEvent(at: Self.faultStart, "last battery leaves the bus") { $0.batteries.last?.vanish() },
+                ScenarioEvent(at: Self.vanishEnd, "last battery returns") { try $0.batteries.last?.returnToBus() },
+            ]
+        case .invalidValues:
+            return [
+                ScenarioEvent(at: Self.faultStart, "first battery publishes invalid values and a wrong type") { venus in
+                    venus.batteries.first?.invalidatedPaths = Self.invalidatedPaths
+                    venus.batteries.first?.wrongTypePaths = [Self.wrongTypePath]
+                },
+                ScenarioEvent(at: Self.invalidEnd, "first battery publishes valid values again") { venus in
+                    venus.batteries.first?.invalidatedPaths = []
+                    venus.batteries.first?.wrongTypePaths = []
+                },
+            ]
+        case .batteryFreezes:
+            return [
+                ScenarioEvent(at: Self.faultStart, "last battery freezes") { $0.batteries.last?.isFrozen = true },
+                ScenarioEvent(at: Self.freezeEnd, "last battery publishes again") { $0.batteries.last?.isFrozen = false },
+            ]
+        }
+    }
+}
