@@ -7,6 +7,6 @@ struct DbusAggregateBatteries: ParsableCommand {
         commandName: "dbus-aggregate-batteries",
         abstract: "Combine several BMS batteries on Victron Venus OS into one virtual battery.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, CheckConfigCommand.self, PluginsCommand.self, StatusCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, PluginsCommand.self, StatusCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self)
 }

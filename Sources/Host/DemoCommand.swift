@@ -24,13 +24,14 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("default-config"), help: "config.default.ini to use.") var defaultConfig: String?
     @Option(name: .customLong("plugin-dir"), help: "Folder of the strategy plugins.") var pluginDirectory: String?
     @Flag(help: "Print the view as plain text every 5 s instead of refreshing the screen.") var plain = false
+    @Flag(help: "Log the daemon's info lines to stderr (the view stays on stdout).") var verbose = false
 
     func run() throws {
         guard let chosenScenario = Scenario.allCases.first(where: { "\($0)" == scenario }) else {
             throw ValidationError("unknown scenario \(scenario); one of \(Scenario.allCases.map { "\($0)" }.joined(separator: ", "))")
         }
         var logger = Logger(label: "demo")
-        logger.logLevel = .warning
+        logger.logLevel = verbose ? .info : .warning
 
         let bus = try PrivateBus()
         defer { bus.stop() }
@@ -84,7 +85,7 @@ struct DemoCommand: ParsableCommand {
             } else {
                 print("\u{1B}[H\u{1B}[2J" + text, terminator: "")
             }
-            fflush(stdout)
+            fflush(nil)  // flushes every stream, stdout included
         }
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {

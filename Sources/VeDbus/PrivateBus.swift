@@ -38,9 +38,13 @@ public final class PrivateBus: @unchecked Sendable {
         self.directory = directory
         self.address = "unix:path=\(socket)"
 
-        // Ready when the socket exists (the daemon creates it before serving).
+        // Ready when a client can register: the socket file appears before the daemon accepts.
         var waited = 0.0
-        while !FileManager.default.fileExists(atPath: socket) {
+        while true {
+            if FileManager.default.fileExists(atPath: socket), let probe = try? BusConnection(.address(address)) {
+                probe.close()
+                break
+            }
             guard process.isRunning, waited < 10 else {
                 stop()
                 throw DBusError(name: DBusError.failed, message: "dbus-daemon did not start")

@@ -88,9 +88,9 @@ final class DaemonHarness {
             clock.advance(1)
             venus.step(1)
             let stamp = clock.now
-            let publishing = venus.batteries.filter(\.isOnBus).map(\.serviceName)
+            let publishing = venus.batteries.filter { $0.isOnBus && !$0.isFrozen }.map(\.serviceName)
             fixture.spin(until: {
-                publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp || self.venus.isFrozen($0) }
+                publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp }
             }, timeout: 1)
             daemon.tick()
             settle()
