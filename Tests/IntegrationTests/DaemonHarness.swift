@@ -86,9 +86,11 @@ final class DaemonHarness {
     func run(seconds: Int) {
         for _ in 0..<seconds {
             clock.advance(1)
+            let sentBefore = venus.batteries.map(\.itemsChangedCount)
             venus.step(1)
             let stamp = clock.now
-            let publishing = venus.batteries.filter { $0.isOnBus && !$0.isFrozen }.map(\.serviceName)
+            // Only batteries whose values moved sent an ItemsChanged this second; wait for those.
+            let publishing = zip(venus.batteries, sentBefore).filter { $0.itemsChangedCount > $1 }.map { $0.0.serviceName }
             fixture.spin(until: {
                 publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp }
             }, timeout: 1)
