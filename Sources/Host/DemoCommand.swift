@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import HostCore
 import Logging
 import Simulator
@@ -35,10 +35,10 @@ struct DemoCommand: ParsableCommand {
 
         let bus = try PrivateBus()
         defer { bus.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-demo-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try demoConfig().write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
+        // libc, not Foundation: linking Foundation would cost the daemon's binary its memory.
+        let folder = try TemporaryDirectory.make(prefix: "dab-demo")
+        defer { TemporaryDirectory.remove(folder) }
+        try TemporaryDirectory.write(demoConfig(), to: folder + "/config.ini")
         let paths = DaemonPaths.resolve(defaultConfig: defaultConfig, userConfig: folder + "/config.ini",
                                         stateDirectory: folder, pluginDirectory: pluginDirectory)
 

@@ -3,7 +3,10 @@
 /// Containers carry their element signatures so that an empty array keeps its type: Victron's
 /// "invalid" value is a variant holding an empty array, and its element type must survive a
 /// round trip.
-public indirect enum DBusValue: Equatable, Sendable {
+///
+/// Only `variant` is indirect: a number or a string is stored inline, so decoding a value or
+/// setting one allocates nothing (containers hold arrays, which are references anyway).
+public enum DBusValue: Equatable, Sendable {
     case byte(UInt8)
     case bool(Bool)
     case int16(Int16)
@@ -20,7 +23,7 @@ public indirect enum DBusValue: Equatable, Sendable {
     case array(elementSignature: String, [DBusValue])
     /// An array of dict entries `a{kv}`.
     case dictionary(keySignature: String, valueSignature: String, [DictEntry])
-    case variant(DBusValue)
+    indirect case variant(DBusValue)
     case structure([DBusValue])
 
     /// One `{key, value}` entry of a dictionary.

@@ -1,18 +1,21 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A private `dbus-daemon` for tests, the demo and benchmarks: no Victron hardware, no system bus.
+///
+/// Written against libc only: importing Foundation anywhere in VeDbus would link it into the
+/// daemon's binary and cost several MiB of resident memory at start-up.
 public final class PrivateBus: @unchecked Sendable {
     /// The address to connect to, e.g. `unix:path=/tmp/dbus-XXXX`.
     public let address: String
     private let process: ChildProcess
-    private let directory: URL
+    private let directory: String
 
     /// Starts `dbus-daemon` with a minimal session-like configuration in a fresh temp directory.
     public init() throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dab-bus-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let socket = directory.appendingPathComponent("bus").path
+        let directory = try TemporaryDirectory.make(prefix: "dab-bus")
+        let socket = directory + "/bus"
         let config = """
         <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
          "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -27,12 +30,12 @@ public final class PrivateBus: @unchecked Sendable {
           </policy>
         </busconfig>
         """
-        let configURL = directory.appendingPathComponent("bus.conf")
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        let configPath = directory + "/bus.conf"
+        try TemporaryDirectory.write(config, to: configPath)
 
         // Its output goes to /dev/null so that it never holds a test runner's pipes open.
         let process = try ChildProcess(path: Self.findDaemon(),
-                                       arguments: ["--config-file=\(configURL.path)", "--nofork", "--nopidfile"])
+                                       arguments: ["--config-file=\(configPath)", "--nofork", "--nopidfile"])
 
         self.process = process
         self.directory = directory
@@ -41,7 +44,7 @@ public final class PrivateBus: @unchecked Sendable {
         // Ready when a client can register: the socket file appears before the daemon accepts.
         var waited = 0.0
         while true {
-            if FileManager.default.fileExists(atPath: socket), let probe = try? BusConnection(.address(address)) {
+            if access(socket, F_OK) == 0, let probe = try? BusConnection(.address(address)) {
                 probe.close()
                 break
             }
@@ -59,16 +62,53 @@ public final class PrivateBus: @unchecked Sendable {
     /// Stops the daemon and removes its directory.
     public func stop() {
         process.terminate()
-        try? FileManager.default.removeItem(at: directory)
+        TemporaryDirectory.remove(directory)
     }
 
     public var isRunning: Bool { process.isRunning }
 
     private static func findDaemon() -> String {
         for candidate in ["/usr/bin/dbus-daemon", "/bin/dbus-daemon", "/usr/local/bin/dbus-daemon"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
+        where access(candidate, X_OK) == 0 {
             return candidate
         }
         return "/usr/bin/dbus-daemon"
+    }
+}
+
+/// Scratch folders with libc calls (mkdtemp, fopen, unlink): what the bus and the demo need.
+public enum TemporaryDirectory {
+    /// A new folder `$TMPDIR/<prefix>-XXXXXX`; its path.
+    public static func make(prefix: String) throws(DBusError) -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw DBusError(name: DBusError.failed, message: "cannot create a folder in \(base): errno \(errno)")
+        }
+        return String(cString: made)
+    }
+
+    /// Writes `text` to `path`, replacing it.
+    public static func write(_ text: String, to path: String) throws(DBusError) {
+        guard let file = fopen(path, "w") else {
+            throw DBusError(name: DBusError.failed, message: "cannot write \(path): errno \(errno)")
+        }
+        defer { fclose(file) }
+        guard fputs(text, file) >= 0 else {
+            throw DBusError(name: DBusError.failed, message: "cannot write \(path): errno \(errno)")
+        }
+    }
+
+    /// Removes the files in `path` (one level, as made here), then the folder.
+    public static func remove(_ path: String) {
+        guard let folder = opendir(path) else { return }
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(folder)
+        rmdir(path)
     }
 }

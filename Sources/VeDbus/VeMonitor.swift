@@ -4,16 +4,71 @@
 /// Values are kept unwrapped; Victron's invalid (an empty array) stays as it came, so readers
 /// can tell "invalid" from "never published" (nil).
 public final class VeMonitor {
+    /// A path interned by the monitor: the same number in every service, so a reader that
+    /// resolves its paths once reads each value by array index instead of hashing a string.
+    public struct PathID: Hashable, Sendable {
+        public let index: Int
+        /// The table that issued it: an ID is meaningless in another monitor.
+        let table: ObjectIdentifier
+    }
+
+    /// The monitor's interned paths; shared by every `ServiceState` for the `values` view.
+    final class PathTable {
+        var names: [String] = []
+        var indexByName: [String: Int] = [:]
+
+        func intern(_ path: String) -> Int {
+            if let index = indexByName[path] { return index }
+            names.append(path)
+            indexByName[path] = names.count - 1
+            return names.count - 1
+        }
+    }
+
     /// What the monitor knows of one service.
     public struct ServiceState {
         public var name: String
         /// The owner's unique name: signals are matched by it, never by the well-known name.
         public var uniqueName: String
-        public var values: [String: DBusValue] = [:]
+        /// Values by `PathID.index`; nil = never published. An array, not a dictionary keyed by
+        /// path, because every battery's values are read every tick.
+        public internal(set) var slots: [DBusValue?] = []
         /// Monotonic seconds of the last GetItems reply or signal from this service.
         public var lastUpdate: Double
         /// True once its initial values arrived.
         public var isReady = false
+        let paths: PathTable
+
+        init(name: String, uniqueName: String, lastUpdate: Double, paths: PathTable) {
+            self.name = name
+            self.uniqueName = uniqueName
+            self.lastUpdate = lastUpdate
+            self.paths = paths
+        }
+
+        /// Every value by path (built on demand: for status views and tests, not for ticks).
+        public var values: [String: DBusValue] {
+            var result: [String: DBusValue] = [:]
+            for (index, value) in slots.enumerated() {
+                if let value { result[paths.names[index]] = value }
+            }
+            return result
+        }
+
+        public subscript(id: PathID) -> DBusValue? {
+            precondition(id.table == ObjectIdentifier(paths), "a PathID of another monitor")
+            return id.index < slots.count ? slots[id.index] : nil
+        }
+
+        /// Stores `value`; returns whether it differs from what was there.
+        mutating func store(_ value: DBusValue, at index: Int) -> Bool {
+            if index >= slots.count {
+                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
+            }
+            guard slots[index] != value else { return false }
+            slots[index] = value
+            return true
+        }
     }
 
     /// Problems with what other services sent; for rate-limited logging by the owner.
@@ -34,6 +89,7 @@ public final class VeMonitor {
     public var callTimeout: Double = 5
 
     public private(set) var services: [String: ServiceState] = [:]
+    private let pathTable = PathTable()
     private var nameByUniqueName: [String: String] = [:]
     /// Bumped on every (re)scan so that a late reply for an older owner is dropped.
     private var scanGeneration: [String: Int] = [:]
@@ -92,7 +148,13 @@ public final class VeMonitor {
     // MARK: Reading the cache
 
     public func value(_ service: String, _ path: String) -> DBusValue? {
-        services[service]?.values[path]
+        guard let state = services[service], let index = pathTable.indexByName[path] else { return nil }
+        return index < state.slots.count ? state.slots[index] : nil
+    }
+
+    /// The `PathID` of `path`, interned on first use; valid for the life of this monitor.
+    public func pathID(_ path: String) -> PathID {
+        PathID(index: pathTable.intern(path), table: ObjectIdentifier(pathTable))
     }
 
     public func lastUpdate(_ service: String) -> Double? {
@@ -164,7 +226,8 @@ public final class VeMonitor {
                     self.scanning.remove(name)
                     return
                 }
-                self.services[name] = ServiceState(name: name, uniqueName: owner, lastUpdate: self.clock())
+                self.services[name] = ServiceState(name: name, uniqueName: owner, lastUpdate: self.clock(),
+                                                  paths: self.pathTable)
                 self.nameByUniqueName[owner] = name
                 self.loadItems(name, generation: generation)
             case .failure(let error):
@@ -180,16 +243,16 @@ public final class VeMonitor {
             guard let self, self.scanGeneration[name] == generation, self.services[name] != nil else { return }
             switch result {
             case .success(let arguments):
-                guard let entries = arguments.first?.stringKeyedEntries else {
+                guard let entries = Self.items(arguments.first) else {
                     self.onProblem?(.malformedSignal(service: name, member: "GetItems", detail: "reply is not a{sa{sv}}"))
                     self.loadItemsLegacy(name, generation: generation)
                     return
                 }
-                var values: [String: DBusValue] = [:]
-                for (path, item) in entries {
-                    guard let fields = item.stringKeyedEntries,
-                          let value = fields.first(where: { $0.0 == "Value" })?.1 else { continue }
-                    values[path] = value
+                var values: [(String, DBusValue)] = []
+                values.reserveCapacity(entries.count)
+                for entry in entries {
+                    guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
+                    values.append((path, value))
                 }
                 self.finishScan(name, values: values)
             case .failure(let error) where error.name == DBusError.unknownMethod || error.name == DBusError.unknownObject:
@@ -212,9 +275,7 @@ public final class VeMonitor {
                     self.onProblem?(.malformedSignal(service: name, member: "GetValue", detail: "root value is not a{sv}"))
                     return
                 }
-                var values: [String: DBusValue] = [:]
-                for (key, value) in entries { values["/" + key] = value }
-                self.finishScan(name, values: values)
+                self.finishScan(name, values: entries.map { ("/" + $0.0, $0.1) })
             case .failure(let error):
                 self.scanning.remove(name)
                 self.onProblem?(.scanFailed(service: name, error))
@@ -222,12 +283,12 @@ public final class VeMonitor {
         }
     }
 
-    private func finishScan(_ name: String, values: [String: DBusValue]) {
+    private func finishScan(_ name: String, values: [(String, DBusValue)]) {
         scanning.remove(name)
         guard var state = services[name] else { return }
         // Signals may have arrived since the scan began; they are newer than nothing, but the
         // reply is newer than them, so the reply wins and keeps paths it does not mention.
-        state.values.merge(values) { _, fromReply in fromReply }
+        for (path, value) in values { _ = state.store(value, at: pathTable.intern(path)) }
         state.isReady = true
         state.lastUpdate = clock()
         services[name] = state
@@ -253,17 +314,18 @@ public final class VeMonitor {
             if !newOwner.isEmpty { scan(name) }
         case "ItemsChanged" where message.interface == VeService.busItemInterface:
             guard let sender = message.sender, let name = nameByUniqueName[sender] else { return }
-            guard let entries = (try? message.arguments())?.first?.stringKeyedEntries else {
+            guard let entries = Self.items((try? message.arguments())?.first),
+                  let position = services.index(forKey: name) else {
                 onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: "signature \(message.signature)"))
                 return
             }
+            // One look-up of the service, one of each path, then array stores in place.
             var changed: [String] = []
-            for (path, item) in entries {
-                guard let fields = item.stringKeyedEntries,
-                      let value = fields.first(where: { $0.0 == "Value" })?.1 else { continue }
-                if store(value, at: path, in: name) { changed.append(path) }
+            for entry in entries {
+                guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
+                if services.values[position].store(value, at: pathTable.intern(path)) { changed.append(path) }
             }
-            touch(name)
+            services.values[position].lastUpdate = clock()
             if !changed.isEmpty { onValuesChanged?(name, changed) }
         case "PropertiesChanged" where message.interface == VeService.busItemInterface:
             guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
@@ -280,9 +342,24 @@ public final class VeMonitor {
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {
-        guard services[name]?.values[path] != value else { return false }
-        services[name]?.values[path] = value
-        return true
+        let index = pathTable.intern(path)
+        guard let position = services.index(forKey: name) else { return false }
+        return services.values[position].store(value, at: index)
+    }
+
+    /// The entries of an `a{sa{sv}}` (GetItems, ItemsChanged), without copying them into pairs.
+    private static func items(_ argument: DBusValue?) -> [DBusValue.DictEntry]? {
+        guard case .dictionary("s", _, let entries)? = argument?.unwrapped else { return nil }
+        return entries
+    }
+
+    /// The unwrapped "Value" of one item's `a{sv}`; nil when it has none.
+    private static func itemValue(_ item: DBusValue) -> DBusValue? {
+        guard case .dictionary("s", _, let fields) = item.unwrapped else { return nil }
+        for field in fields {
+            if case .string("Value") = field.key { return field.value.unwrapped }
+        }
+        return nil
     }
 
     private func touch(_ name: String) {

@@ -43,32 +43,33 @@ public struct BatteryReading: Equatable, Sendable {
     /// True when /Voltages/Sum was estimated from min/max cell (CAN batteries only).
     public private(set) var voltagesSumEstimated = false
 
-    private let cellPaths: [String]
-
     public init(identity: BatteryIdentity, cellsPerBattery: Int) {
         self.identity = identity
         self.snapshot = BatterySnapshot(name: identity.name, service: identity.service)
-        var paths: [String] = []
-        paths.reserveCapacity(cellsPerBattery)
-        for cell in 0..<max(cellsPerBattery, 0) { paths.append("/Voltages/Cell\(cell + 1)") }
-        self.cellPaths = paths
-        snapshot.cellVoltages.reserveCapacity(paths.count)
+        snapshot.cellVoltages.reserveCapacity(max(cellsPerBattery, 0))
     }
 
     /// Reads every path from `view` and decides the battery's health at monotonic time `now` (s).
     public mutating func update<View: MonitorView>(from view: View, now: Double, rules: BatteryReadingRules) {
+        update(from: view, keys: BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery), now: now, rules: rules)
+    }
+
+    /// As above with the paths resolved once (`keys` made from this `view`): the tick's way.
+    public mutating func update<View: MonitorView>(from view: View, keys: BatteryReadingKeys, now: Double,
+                                                   rules: BatteryReadingRules) {
         clear()
         let service = identity.service
         guard let lastUpdate = view.lastUpdate(service) else {
             health = .gone
             return
         }
-        readValues(view, service)
+        let values = view.values(of: service)
+        readValues(values, keys)
         applyCanFallbacks(rules)
         let silentFor = now - lastUpdate
         if silentFor >= rules.staleTimeoutSeconds {
             health = .stale(sinceSeconds: silentFor)
-        } else if let reason = invalidReason(view, rules) {
+        } else if let reason = invalidReason(values, keys, rules) {
             health = .invalid(reason: reason)
         } else {
             health = .online
@@ -100,41 +101,41 @@ public struct BatteryReading: Equatable, Sendable {
         voltagesSumEstimated = false
     }
 
-    private mutating func readValues<View: MonitorView>(_ view: View, _ service: String) {
-        snapshot.voltage = view.number(service, "/Dc/0/Voltage")
-        snapshot.current = view.number(service, "/Dc/0/Current")
-        snapshot.power = view.number(service, "/Dc/0/Power")
-        snapshot.temperature = view.number(service, "/Dc/0/Temperature")
-        snapshot.socPercent = view.number(service, "/Soc")
-        snapshot.capacityAh = view.number(service, "/Capacity")
-        snapshot.installedCapacityAh = view.number(service, "/InstalledCapacity")
-        snapshot.consumedAh = view.number(service, "/ConsumedAmphours")
-        snapshot.timeToGoSeconds = view.number(service, "/TimeToGo")
-        snapshot.maxChargeVoltage = view.number(service, "/Info/MaxChargeVoltage")
-        snapshot.maxChargeCurrent = view.number(service, "/Info/MaxChargeCurrent")
-        snapshot.maxDischargeCurrent = view.number(service, "/Info/MaxDischargeCurrent")
-        snapshot.chargeMode = view.text(service, "/Info/ChargeMode")
-        snapshot.voltagesSum = view.number(service, "/Voltages/Sum")
-        snapshot.minCellVoltage = view.number(service, "/System/MinCellVoltage")
-        snapshot.maxCellVoltage = view.number(service, "/System/MaxCellVoltage")
-        snapshot.minCellId = view.text(service, "/System/MinVoltageCellId")
-        snapshot.maxCellId = view.text(service, "/System/MaxVoltageCellId")
-        snapshot.blockingCharge = view.integer(service, "/System/NrOfModulesBlockingCharge")
-        snapshot.blockingDischarge = view.integer(service, "/System/NrOfModulesBlockingDischarge")
-        for path in cellPaths { snapshot.cellVoltages.append(view.number(service, path)) }
+    private mutating func readValues(_ values: MonitorServiceValues, _ keys: BatteryReadingKeys) {
+        snapshot.voltage = values.number(keys.voltage)
+        snapshot.current = values.number(keys.current)
+        snapshot.power = values.number(keys.power)
+        snapshot.temperature = values.number(keys.temperature)
+        snapshot.socPercent = values.number(keys.soc)
+        snapshot.capacityAh = values.number(keys.capacity)
+        snapshot.installedCapacityAh = values.number(keys.installedCapacity)
+        snapshot.consumedAh = values.number(keys.consumed)
+        snapshot.timeToGoSeconds = values.number(keys.timeToGo)
+        snapshot.maxChargeVoltage = values.number(keys.maxChargeVoltage)
+        snapshot.maxChargeCurrent = values.number(keys.maxChargeCurrent)
+        snapshot.maxDischargeCurrent = values.number(keys.maxDischargeCurrent)
+        snapshot.chargeMode = values.text(keys.chargeMode)
+        snapshot.voltagesSum = values.number(keys.voltagesSum)
+        snapshot.minCellVoltage = values.number(keys.minCellVoltage)
+        snapshot.maxCellVoltage = values.number(keys.maxCellVoltage)
+        snapshot.minCellId = values.text(keys.minCellId)
+        snapshot.maxCellId = values.text(keys.maxCellId)
+        snapshot.blockingCharge = values.integer(keys.blockingCharge)
+        snapshot.blockingDischarge = values.integer(keys.blockingDischarge)
+        for key in keys.cells { snapshot.cellVoltages.append(values.number(key)) }
 
-        for alarm in BatteryAlarm.allCases {
-            alarms[alarm] = AlarmLevels.level(view.number(service, alarm.path))
+        for (alarm, key) in zip(BatteryAlarm.allCases, keys.alarms) {
+            alarms[alarm] = AlarmLevels.level(values.number(key))
         }
-        allowToCharge = view.integer(service, "/Io/AllowToCharge")
-        allowToDischarge = view.integer(service, "/Io/AllowToDischarge")
-        allowToBalance = view.integer(service, "/Io/AllowToBalance")
-        maxCellTemperature = view.number(service, "/System/MaxCellTemperature")
-        minCellTemperature = view.number(service, "/System/MinCellTemperature")
-        maxTemperatureCellId = view.text(service, "/System/MaxTemperatureCellId")
-        minTemperatureCellId = view.text(service, "/System/MinTemperatureCellId")
-        modulesOnline = view.integer(service, "/System/NrOfModulesOnline")
-        modulesOffline = view.integer(service, "/System/NrOfModulesOffline")
+        allowToCharge = values.integer(keys.allowToCharge)
+        allowToDischarge = values.integer(keys.allowToDischarge)
+        allowToBalance = values.integer(keys.allowToBalance)
+        maxCellTemperature = values.number(keys.maxCellTemperature)
+        minCellTemperature = values.number(keys.minCellTemperature)
+        maxTemperatureCellId = values.text(keys.maxTemperatureCellId)
+        minTemperatureCellId = values.text(keys.minTemperatureCellId)
+        modulesOnline = values.integer(keys.modulesOnline)
+        modulesOffline = values.integer(keys.modulesOffline)
     }
 
     /// §3.1: CAN BMSes publish less; the original fills the gaps this way.
@@ -155,9 +156,10 @@ public struct BatteryReading: Equatable, Sendable {
     }
 
     /// The first reason this battery cannot count in the bank, or nil.
-    private func invalidReason<View: MonitorView>(_ view: View, _ rules: BatteryReadingRules) -> String? {
+    private func invalidReason(_ values: MonitorServiceValues, _ keys: BatteryReadingKeys,
+                               _ rules: BatteryReadingRules) -> String? {
         // The live value, not the discovery-time verdict: a BMS that corrects its count recovers.
-        if let problem = CellCountCheck.problem(in: view, service: identity.service,
+        if let problem = CellCountCheck.problem(reported: values.integer(keys.cellCount),
                                                 cellsPerBattery: rules.cellsPerBattery,
                                                 canBatteries: rules.canBatteries) {
             return problem

@@ -7,7 +7,12 @@ public enum CellCountCheck {
     /// accepted with CAN batteries (Pylontech and others do not publish it).
     public static func problem<View: MonitorView>(in view: View, service: String, cellsPerBattery: Int,
                                                   canBatteries: Bool) -> String? {
-        guard let reported = view.integer(service, path) else {
+        problem(reported: view.integer(service, path), cellsPerBattery: cellsPerBattery, canBatteries: canBatteries)
+    }
+
+    /// The same verdict on a count already read.
+    static func problem(reported: Int?, cellsPerBattery: Int, canBatteries: Bool) -> String? {
+        guard let reported else {
             if canBatteries { return nil }
             return "publishes no \(path); it must report \(cellsPerBattery) cells (NR_OF_CELLS_PER_BATTERY)"
         }

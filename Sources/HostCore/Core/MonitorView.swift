@@ -10,9 +10,67 @@ public protocol MonitorView {
     func value(_ service: String, _ path: String) -> DBusValue?
     /// Monotonic seconds of the service's last update; nil when it is not on the bus.
     func lastUpdate(_ service: String) -> Double?
+    /// A key for `path`, resolved once and used every tick: the monitor's answers by index.
+    func key(_ path: String) -> MonitorKey
+    /// One service's values, for reading many keys with one look-up of the service.
+    func values(of service: String) -> MonitorServiceValues
+}
+
+/// A path as a view resolved it: the host's monitor reads it by array index, other views by name.
+public struct MonitorKey: Sendable {
+    public let path: String
+    let id: VeMonitor.PathID?
+
+    public init(path: String) {
+        self.path = path
+        self.id = nil
+    }
+
+    init(path: String, id: VeMonitor.PathID) {
+        self.path = path
+        self.id = id
+    }
+}
+
+/// One service's values for one tick: a copy of the monitor's slots (no storage copy, one
+/// retain), or a look-up by name for views without an index.
+public struct MonitorServiceValues {
+    private let state: VeMonitor.ServiceState?
+    private let lookup: ((String) -> DBusValue?)?
+
+    init(state: VeMonitor.ServiceState?) {
+        self.state = state
+        self.lookup = nil
+    }
+
+    public init(lookup: @escaping (String) -> DBusValue?) {
+        self.state = nil
+        self.lookup = lookup
+    }
+
+    public subscript(key: MonitorKey) -> DBusValue? {
+        if let id = key.id { return state?[id] }
+        return lookup?(key.path)
+    }
+
+    @inline(__always)
+    func number(_ key: MonitorKey) -> Double? { self[key]?.number }
+
+    @inline(__always)
+    func integer(_ key: MonitorKey) -> Int? { self[key]?.integer }
+
+    @inline(__always)
+    func text(_ key: MonitorKey) -> String? { self[key]?.string }
 }
 
 extension MonitorView {
+    /// Views without an index look paths up by name.
+    public func key(_ path: String) -> MonitorKey { MonitorKey(path: path) }
+
+    public func values(of service: String) -> MonitorServiceValues {
+        MonitorServiceValues { path in self.value(service, path) }
+    }
+
     /// The number at `path`: any numeric D-Bus type; a string, invalid or a missing value is nil.
     @inline(__always)
     func number(_ service: String, _ path: String) -> Double? {
@@ -39,5 +97,11 @@ extension VeMonitor: MonitorView {
         for (name, state) in services where state.isReady { names.append(name) }
         names.sort()
         return names
+    }
+
+    public func key(_ path: String) -> MonitorKey { MonitorKey(path: path, id: pathID(path)) }
+
+    public func values(of service: String) -> MonitorServiceValues {
+        MonitorServiceValues(state: services[service])
     }
 }

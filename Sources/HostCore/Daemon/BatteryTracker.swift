@@ -9,6 +9,10 @@ public final class BatteryTracker {
     /// Readings in inventory order; batteries that left the bus stay, as `.gone`.
     public private(set) var readings: [BatteryReading] = []
     private var inventoryIsCurrent = false
+    /// Paths resolved on the first update; a tracker reads one view (the daemon's monitor).
+    private var keys: BatteryReadingKeys?
+    /// Parallel to `readings`: whether the inventory counts it (a Set of names per tick did this).
+    private var usable: [Bool] = []
     private let settings: HostSettings
     private let rules: BatteryReadingRules
 
@@ -30,12 +34,13 @@ public final class BatteryTracker {
     /// Refreshes every reading from the monitor; returns the health changes of this tick.
     public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
         if !inventoryIsCurrent { reclassify(view) }
+        let keys = self.keys ?? BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
+        self.keys = keys
         var changes: [HealthChange] = []
-        let present = Set(inventory.usableBatteries.map(\.service))
         for index in readings.indices {
             let before = readings[index].health
-            if present.contains(readings[index].identity.service) {
-                readings[index].update(from: view, now: now, rules: rules)
+            if usable[index] {
+                readings[index].update(from: view, keys: keys, now: now, rules: rules)
             } else {
                 readings[index].markGone()
             }
@@ -65,17 +70,16 @@ public final class BatteryTracker {
         inventoryIsCurrent = true
         var kept: [BatteryReading] = []
         for identity in inventory.usableBatteries {
-            if let existing = readings.first(where: { $0.identity == identity }) {
-                kept.append(existing)
-            } else {
-                kept.append(BatteryReading(identity: identity, cellsPerBattery: settings.cellsPerBattery))
-            }
+            kept.append(readings.first(where: { $0.identity == identity })
+                ?? BatteryReading(identity: identity, cellsPerBattery: settings.cellsPerBattery))
         }
+        usable = Array(repeating: true, count: kept.count)
         // A battery that left keeps its place as gone, so the count of missing ones is right.
         for old in readings where !kept.contains(where: { $0.identity.service == old.identity.service }) {
             var gone = old
             gone.markGone()
             kept.append(gone)
+            usable.append(false)
         }
         readings = kept
     }
