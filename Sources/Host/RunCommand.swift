@@ -29,9 +29,14 @@ struct RunCommand: ParsableCommand {
         let daemon = try AggregatorDaemon(prepared: prepared, address: bus.address, loop: loop, logger: logger)
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {
-            for signal in signals.drain() where signal == SIGTERM || signal == SIGINT {
-                logger.info("signal \(signal): saving state and stopping")
-                loop.stop()
+            for signal in signals.drain() {
+                if signal == SIGHUP {
+                    logger.info("SIGHUP: reloading \(resolved.userConfig)")
+                    daemon.reload(paths: resolved)
+                } else {
+                    logger.info("signal \(signal): saving state and stopping")
+                    loop.stop()
+                }
             }
         }
         daemon.start()

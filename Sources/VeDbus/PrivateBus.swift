@@ -9,8 +9,10 @@ import Glibc
 public final class PrivateBus: @unchecked Sendable {
     /// The address to connect to, e.g. `unix:path=/tmp/dbus-XXXX`.
     public let address: String
-    private let process: ChildProcess
+    private var process: ChildProcess
     private let directory: String
+    private let configPath: String
+    private let socket: String
 
     /// Starts `dbus-daemon` with a minimal session-like configuration in a fresh temp directory.
     public init() throws {
@@ -33,15 +35,30 @@ public final class PrivateBus: @unchecked Sendable {
         let configPath = directory + "/bus.conf"
         try TemporaryDirectory.write(config, to: configPath)
 
-        // Its output goes to /dev/null so that it never holds a test runner's pipes open.
-        let process = try ChildProcess(path: Self.findDaemon(),
-                                       arguments: ["--config-file=\(configPath)", "--nofork", "--nopidfile"])
-
-        self.process = process
+        self.process = try Self.launch(configPath: configPath)
         self.directory = directory
+        self.configPath = configPath
+        self.socket = socket
         self.address = "unix:path=\(socket)"
+        try waitUntilAccepting()
+    }
 
-        // Ready when a client can register: the socket file appears before the daemon accepts.
+    /// Its output goes to /dev/null so that it never holds a test runner's pipes open.
+    private static func launch(configPath: String) throws(DBusError) -> ChildProcess {
+        try ChildProcess(path: findDaemon(), arguments: ["--config-file=\(configPath)", "--nofork", "--nopidfile"])
+    }
+
+    /// Stops the daemon and starts a new one on the same address: every client loses its
+    /// connection, as when the system bus restarts.
+    public func restart() throws {
+        process.terminate()
+        unlink(socket)
+        process = try Self.launch(configPath: configPath)
+        try waitUntilAccepting()
+    }
+
+    /// Ready when a client can register: the socket file appears before the daemon accepts.
+    private func waitUntilAccepting() throws {
         var waited = 0.0
         while true {
             if access(socket, F_OK) == 0, let probe = try? BusConnection(.address(address)) {

@@ -27,10 +27,16 @@ public final class BusFixture {
         try ExternalTool.run(arguments, loop: loop)
     }
 
-    /// Runs the loop until `condition` holds (at most `timeout` seconds).
+    /// Runs the loop until `condition` holds, at most `timeout` real seconds: the deadline is on
+    /// the monotonic clock, because a test's manual clock does not move while the loop waits.
     @discardableResult
     public func spin(until condition: () -> Bool, timeout: Double = 5) -> Bool {
-        loop.run(until: condition, timeout: timeout)
+        let deadline = MonotonicClock.now() + timeout
+        while !condition() {
+            if MonotonicClock.now() >= deadline { return false }
+            loop.runOnce(maxWait: 0.02)
+        }
+        return true
     }
 
     deinit { bus.stop() }

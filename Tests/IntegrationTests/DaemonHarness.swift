@@ -41,7 +41,8 @@ final class DaemonHarness {
         try configText.write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
         self.date = date
         var logger = Logger(label: "integration")
-        logger.logLevel = .critical
+        // DAB_TEST_LOG=debug shows the daemon's log while a test runs.
+        logger.logLevel = ProcessInfo.processInfo.environment["DAB_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         self.logger = logger
         venus = SimulatedVenus(scenario: scenario, config: simulation, address: .address(fixture.bus.address), loop: fixture.loop)
         try venus.start()
@@ -111,6 +112,14 @@ final class DaemonHarness {
         daemon = try Self.makeDaemon(folder: folder, fixture: fixture, logger: logger, date: { [unowned self] in self.date })
         daemon.start(ticking: false)
         settle()
+    }
+
+    /// The files this harness's daemon reads (for reloads).
+    var paths: DaemonPaths {
+        get throws {
+            DaemonPaths(defaultConfig: Self.repositoryRoot + "/config.default.ini", userConfig: folder + "/config.ini",
+                        stateDirectory: folder, pluginDirectory: try Self.pluginFolder())
+        }
     }
 
     /// Text of a state file, nil when absent.

@@ -10,52 +10,43 @@ import VeDbus
 /// whatever a battery, a strategy or a file does.
 public final class AggregatorDaemon {
     public let loop: EventLoop
-    public let settings: HostSettings
-    private let prepared: PreparedStrategies
+    public private(set) var settings: HostSettings
+    private var prepared: PreparedStrategies
+    private let address: BusAddress
     private let logger: Logger
     private let calendar: () -> CalendarDate
-    private let connection: BusConnection
-    public let monitor: VeMonitor
-    public let service: AggregateService
-    private let publisher: AggregatePublisher
-    private let tracker: BatteryTracker
+    /// The current bus session; replaced after the bus connection was lost.
+    public private(set) var session: BusSession
     private let feedIn: FeedInController
-    private let customName: CustomNameSetting
     private var victronCurrent = VictronCurrent()
     private var degradedPolicy: DegradedPolicy
     private var limitGuard: LimitGuard
-    private var startedAt: Double
     private var lastTickAt: Double?
     private var lastStatus: DegradedPolicy.Status?
     private var lastLogAt: Double
     private var timer: EventLoop.TimerID?
     private var probesInFlight: Set<String> = []
+    private var reconnect = ReconnectBackoff()
+    private var reconnectTimer: EventLoop.TimerID?
     /// The last outcome, for the periodic log line and tests.
     public private(set) var lastOutcome: TickOutcome?
+
+    public var monitor: VeMonitor { session.monitor }
+    public var service: AggregateService { session.service }
 
     public init(prepared: PreparedStrategies, address: BusAddress, loop: EventLoop, logger: Logger,
                 calendar: @escaping () -> CalendarDate = LocalCalendar.today) throws(DBusError) {
         self.prepared = prepared
         self.settings = prepared.configuration.settings
+        self.address = address
         self.loop = loop
         self.logger = logger
         self.calendar = calendar
-        connection = try BusConnection(address)
-        loop.attach(connection)
-        var prefixes = [settings.batteryServiceName, settings.dcloadServiceName, settings.mpptKeyword,
-                        FeedInController.settingsService, Inventory.systemServiceName]
-        if !settings.multiKeyword.isEmpty { prefixes.append(settings.multiKeyword) }
-        monitor = VeMonitor(connection: connection, prefixes: prefixes, excluding: [AggregateService.serviceName],
-                            clock: loop.clock)
-        service = AggregateService(connection: connection)
-        publisher = AggregatePublisher(service: service, settings: settings, selection: prepared.selection)
-        tracker = BatteryTracker(settings: settings)
-        feedIn = FeedInController(monitor: monitor, stateStore: prepared.stateStore, logger: logger)
-        let service = self.service
-        customName = CustomNameSetting(monitor: monitor, logger: logger) { service.setCustomName($0) }
+        session = try BusSession(address: address, loop: loop, settings: prepared.configuration.settings,
+                                 selection: prepared.selection, logger: logger)
+        feedIn = FeedInController(monitor: session.monitor, stateStore: prepared.stateStore, logger: logger)
         degradedPolicy = DegradedPolicy(offlineBlockAfterSeconds: settings.offlineBlockAfterSeconds)
         limitGuard = LimitGuard(settings: settings)
-        startedAt = loop.now
         lastLogAt = loop.now
     }
 
@@ -64,40 +55,143 @@ public final class AggregatorDaemon {
     /// `tick()` itself (tests that step time by hand).
     public func start(ticking: Bool = true) {
         logStartup()
-        monitor.onServiceAppeared = { [weak self] name in
-            guard let self else { return }
-            self.tracker.invalidateInventory()
-            if name == FeedInController.settingsService { self.customName.settingsAppeared() }
-            self.logger.debug("service appeared: \(name)")
-        }
-        monitor.onServiceRemoved = { [weak self] name in
-            self?.tracker.invalidateInventory()
-            self?.logger.debug("service left: \(name)")
-        }
-        monitor.onValuesChanged = { [weak self] _, paths in
-            guard let self else { return }
-            if paths.contains(self.settings.batteryInstanceNamePath) || paths.contains(self.settings.batteryProductNamePath)
-                || paths.contains("/System/NrOfCellsPerBattery") {
-                self.tracker.invalidateInventory()
-            }
-        }
-        service.onCustomNameWritten = { [weak self] name in self?.customName.nameChanged(to: name) }
-        monitor.start()
-        startedAt = loop.now
+        begin(session)
         if ticking { timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() } }
     }
 
     /// Saves what must survive (the strategies write their state on destroy) and leaves the bus.
     public func stop() {
         if let timer { loop.cancel(timer) }
+        if let reconnectTimer { loop.cancel(reconnectTimer) }
         timer = nil
+        reconnectTimer = nil
         prepared.charge.destroy()
         prepared.soc.destroy()
         for error in prepared.stateStore.flush() { logger.error("state not saved at exit: \(error)") }
-        if service.isRegistered { connection.releaseName(AggregateService.serviceName) }
-        connection.close()
-        loop.detach(connection)
+        session.close(loop: loop)
         logger.info("stopped")
+    }
+
+    // MARK: Bus sessions
+
+    /// Wires a session's callbacks and starts its monitor.
+    private func begin(_ session: BusSession) {
+        let monitor = session.monitor
+        monitor.onServiceAppeared = { [weak self, unowned session] name in
+            session.tracker.invalidateInventory()
+            if name == FeedInController.settingsService { session.customName.settingsAppeared() }
+            self?.logger.debug("service appeared: \(name)")
+        }
+        monitor.onServiceRemoved = { [weak self, unowned session] name in
+            session.tracker.invalidateInventory()
+            self?.logger.debug("service left: \(name)")
+        }
+        monitor.onValuesChanged = { [weak self, unowned session] _, paths in
+            guard let self else { return }
+            if paths.contains(self.settings.batteryInstanceNamePath) || paths.contains(self.settings.batteryProductNamePath)
+                || paths.contains("/System/NrOfCellsPerBattery") {
+                session.tracker.invalidateInventory()
+            }
+        }
+        monitor.onProblem = { [weak self] problem in self?.report(problem) }
+        session.service.onCustomNameWritten = { [unowned session] name in session.customName.nameChanged(to: name) }
+        session.connection.onDisconnect = { [weak self] in self?.busLost() }
+        feedIn.monitor = monitor
+        monitor.start()
+    }
+
+    /// The bus connection broke: the service is off the bus until a new session registers it.
+    private func busLost() {
+        logger.error("the bus connection was lost; reconnecting")
+        scheduleReconnect()
+    }
+
+    private func scheduleReconnect() {
+        guard reconnectTimer == nil else { return }
+        let delay = reconnect.nextDelay()
+        reconnectTimer = loop.after(delay) { [weak self] in
+            self?.reconnectTimer = nil
+            self?.attemptReconnect()
+        }
+    }
+
+    private func attemptReconnect() {
+        do {
+            let fresh = try BusSession(address: address, loop: loop, settings: settings, selection: prepared.selection,
+                                       logger: logger)
+            session.close(loop: loop)
+            session = fresh
+            reconnect.succeeded()
+            begin(fresh)
+            logger.info("reconnected to the bus; the service registers again with the next complete sample")
+        } catch {
+            logger.warning("cannot reconnect to the bus yet: \(error)")
+            scheduleReconnect()
+        }
+    }
+
+    private var problemLog = RateLimitedLog(interval: 60)
+
+    /// Bad input from other services: logged, at most once a minute per kind and service.
+    private func report(_ problem: VeMonitor.Problem) {
+        let (key, text): (String, String)
+        switch problem {
+        case .scanFailed(let service, let error):
+            (key, text) = ("scan \(service)", "cannot read \(service): \(error)")
+        case .malformedSignal(let service, let member, let detail):
+            (key, text) = ("\(member) \(service)", "ignored a malformed \(member) from \(service): \(detail)")
+        }
+        if let line = problemLog.admit(key: key, text: text, now: loop.now) { logger.warning("\(line)") }
+    }
+
+    // MARK: Reload
+
+    /// SIGHUP: reads the configuration again and re-creates the strategies at a tick boundary.
+    /// A configuration that fails keeps the running one, and says why. The bus session stays:
+    /// the service never leaves the bus for a reload.
+    @discardableResult
+    public func reload(paths: DaemonPaths) -> Bool {
+        let (loaded, libraries, loadErrors, problems) = Startup.loadConfiguration(paths: paths)
+        guard let configuration = loaded else {
+            logger.error("reload refused, the running configuration stays: \(problems.joined(separator: "; "))")
+            return false
+        }
+        // The old strategies save their state first, so the new ones read the latest.
+        prepared.charge.destroy()
+        prepared.soc.destroy()
+        _ = prepared.stateStore.flush()
+        let store = prepared.stateStore
+        switch Startup.instantiate(configuration, libraries: libraries, loadErrors: loadErrors, stateStore: store,
+                                   logger: logger, calendar: calendar) {
+        case .success(let fresh):
+            apply(fresh)
+            logger.info("configuration reloaded: charge strategy \(fresh.selection.charge), SoC strategy \(fresh.selection.soc)")
+            return true
+        case .failure(let failure):
+            logger.error("reload refused, the running configuration stays: \(failure.lines.joined(separator: "; "))")
+            switch Startup.instantiate(prepared.configuration, libraries: prepared.libraries, loadErrors: [],
+                                       stateStore: store, logger: logger, calendar: calendar) {
+            case .success(let running): apply(running)
+            case .failure(let again):
+                // The guard publishes safe limits while the strategies fail; the service stays.
+                logger.critical("the running strategies cannot be re-created: \(again.lines.joined(separator: "; "))")
+            }
+            return false
+        }
+    }
+
+    private func apply(_ fresh: PreparedStrategies) {
+        let busKeysChanged = fresh.configuration.settings.batteryServiceName != settings.batteryServiceName
+            || fresh.configuration.settings.multiKeyword != settings.multiKeyword
+            || fresh.configuration.settings.mpptKeyword != settings.mpptKeyword
+            || fresh.configuration.settings.dcloadServiceName != settings.dcloadServiceName
+        prepared = fresh
+        settings = fresh.configuration.settings
+        degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
+        limitGuard = LimitGuard(maxChargeCurrent: settings.maxChargeCurrent, maxDischargeCurrent: settings.maxDischargeCurrent,
+                                cellsPerBattery: settings.cellsPerBattery, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
+        session.reconfigure(settings: settings, selection: fresh.selection)
+        if busKeysChanged { logger.warning("service name keys changed: they take effect after a restart") }
     }
 
     // MARK: The tick
@@ -108,6 +202,8 @@ public final class AggregatorDaemon {
         let timeStep = lastTickAt.map { now - $0 } ?? settings.dataUpdateIntervalSeconds
         lastTickAt = now
 
+        guard session.connection.isConnected else { return }
+        let tracker = session.tracker
         for change in tracker.update(from: monitor, now: now) {
             logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
         }
@@ -134,7 +230,7 @@ public final class AggregatorDaemon {
                                   chargeStrategyState: (try? charge.get())?.strategyState ?? "",
                                   socStrategyState: soc?.strategyState ?? "")
         lastOutcome = outcome
-        publisher.write(outcome, readings: tracker.readings)
+        session.publisher.write(outcome, readings: tracker.readings)
         registerWhenReady(onlineCount: online.count, now: now)
         service.publish()
 
@@ -170,7 +266,7 @@ public final class AggregatorDaemon {
     }
 
     private func applyVictronCurrent(to aggregate: inout BankAggregate) {
-        let outcome = victronCurrent.evaluate(monitor, inventory: tracker.inventory,
+        let outcome = victronCurrent.evaluate(monitor, inventory: session.tracker.inventory,
                                               rules: VictronCurrentRules(settings: settings),
                                               bankVoltage: aggregate.values.voltage)
         for event in outcome.events {
@@ -187,7 +283,7 @@ public final class AggregatorDaemon {
     /// A stale battery may just be quiet (velib sends nothing while values stay the same): ask
     /// it for one value; an answer counts as a sign of life.
     private func probeStaleBatteries() {
-        for service in tracker.staleServices where !probesInFlight.contains(service) {
+        for service in session.tracker.staleServices where !probesInFlight.contains(service) {
             probesInFlight.insert(service)
             monitor.probe(service, path: "/Dc/0/Voltage") { [weak self] _ in
                 self?.probesInFlight.remove(service)
@@ -201,7 +297,7 @@ public final class AggregatorDaemon {
     /// STARTUP_WAIT in degraded state: never with placeholder values.
     private func registerWhenReady(onlineCount: Int, now: Double) {
         guard !service.isRegistered else { return }
-        let waited = now - startedAt
+        let waited = now - session.startedAt
         guard onlineCount >= settings.numberOfBatteries || waited >= settings.startupWaitSeconds else { return }
         do {
             try service.register()
@@ -219,7 +315,7 @@ public final class AggregatorDaemon {
 
     private func logStartup() {
         let s = settings
-        logger.info("dbus-aggregate-batteries \(AggregateService.version) starting on the \(connection.address) bus")
+        logger.info("dbus-aggregate-batteries \(AggregateService.version) starting on the \(address) bus")
         logger.info("\(s.numberOfBatteries) batteries of \(s.cellsPerBattery) cells; charge strategy \(prepared.selection.charge), SoC strategy \(prepared.selection.soc); tick \(s.dataUpdateIntervalSeconds) s")
         logger.info("current from Victron devices: \(s.currentFromVictron), SmartShunts: \(s.useSmartShunts); stale after \(s.staleTimeoutSeconds) s, block after \(s.offlineBlockAfterSeconds) s offline")
         for warning in prepared.pluginWarnings { logger.warning("plugin not loaded: \(warning)") }

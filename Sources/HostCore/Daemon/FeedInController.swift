@@ -21,7 +21,8 @@ public final class FeedInController {
 
     public private(set) var phase: Phase = .userControlled
     private var requestInFlight = false
-    private let monitor: VeMonitor
+    /// The current bus session's monitor; replaced after a reconnect, the phase stays.
+    public var monitor: VeMonitor
     private let stateStore: StateStore
     private let logger: Logger
 

@@ -71,16 +71,23 @@ public enum Startup {
                                calendar: @escaping () -> CalendarDate = LocalCalendar.today,
                                stateClock: @escaping () -> StateTimestamp = StateTimestamp.systemLocalNow) -> Result<PreparedStrategies, StartupFailure> {
         let (loaded, libraries, loadErrors, configProblems) = loadConfiguration(paths: paths)
-        var problems = configProblems
-        guard let configuration = loaded else { return .failure(StartupFailure(lines: problems)) }
+        guard let configuration = loaded else { return .failure(StartupFailure(lines: configProblems)) }
+        let stateStore = StateStore(directory: paths.stateDirectory, clock: stateClock)
+        return instantiate(configuration, libraries: libraries, loadErrors: loadErrors, stateStore: stateStore,
+                           logger: logger, calendar: calendar)
+    }
 
+    /// Chooses and creates the strategies of an already loaded configuration: at start, on a
+    /// reload, and again from the running configuration when a reload fails.
+    public static func instantiate(_ configuration: HostConfiguration, libraries: [LoadedPluginLibrary],
+                                   loadErrors: [PluginLoadError], stateStore: StateStore, logger: Logger,
+                                   calendar: @escaping () -> CalendarDate) -> Result<PreparedStrategies, StartupFailure> {
+        var problems: [String] = []
         let selection: StrategySelection
         switch selectStrategies({ configuration.layers.value(forKey: $0) }) {
         case .success(let chosen): selection = chosen
-        case .failure(let error): return .failure(StartupFailure(lines: problems + [error.description]))
+        case .failure(let error): return .failure(StartupFailure(lines: [error.description]))
         }
-
-        let stateStore = StateStore(directory: paths.stateDirectory, clock: stateClock)
         var instances: [StrategyKind: StrategyInstance] = [:]
         for (name, kind) in [(selection.charge, StrategyKind.charge), (selection.soc, StrategyKind.soc)] {
             let strategy: LoadedStrategy
