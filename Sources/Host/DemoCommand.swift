@@ -68,7 +68,14 @@ struct DemoCommand: ParsableCommand {
         view.start()
 
         let simulationStep = 1.0
-        loop.every(simulationStep / max(speed, 0.01)) { venus.step(simulationStep) }
+        loop.every(simulationStep / max(speed, 0.01)) {
+            // Close the loop as DVCC does: the simulated chargers follow the aggregate's limits.
+            let aggregate = view.services[AggregateService.serviceName]?.values
+            venus.dvcc = DvccLimits(chargeVoltageLimitV: aggregate?["/Info/MaxChargeVoltage"]?.number,
+                                    chargeCurrentLimitA: aggregate?["/Info/MaxChargeCurrent"]?.number,
+                                    dischargeCurrentLimitA: aggregate?["/Info/MaxDischargeCurrent"]?.number)
+            venus.step(simulationStep)
+        }
         let startedAt = loop.now
         var lastPlain = -Double.infinity
         loop.every(plain ? 1 : 0.5) {

@@ -129,9 +129,13 @@ public final class SimulatedVenus {
 
     /// Splits the wanted bank current over the batteries that take it, by capacity; a battery
     /// whose BMS blocks the direction gets nothing and the others carry its share.
+    /// Limits a DVCC would apply (the demo sets them from the aggregate); none by default, so
+    /// scenarios stay open-loop unless asked.
+    public var dvcc = DvccLimits()
+
     private func flowCurrent(for dt: Double) {
         let wanted = profile(time)
-        var batteryA = wanted.batteryA
+        var batteryA = dvcc.allowed(wanted.batteryA, bankVoltageV: bankVoltageV)
         // Without a Multi only the MPPTs and DC loads move the bank.
         if multi == nil { batteryA = max(0, wanted.solarA) - dcLoadA }
         let accepting = batteries.filter { $0.model.accepts(currentA: batteryA) }
