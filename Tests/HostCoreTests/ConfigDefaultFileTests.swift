@@ -29,7 +29,7 @@ struct ConfigDefaultFileTests {
         ("LOGGING", "INFO"), ("LOG_PERIOD", "300"),
         // Keys new in this program.
         ("CHARGE_STRATEGY", ""), ("SOC_STRATEGY", ""), ("PLUGIN_DIR", ""), ("STALE_TIMEOUT", "10"),
-        ("OFFLINE_BLOCK_AFTER", "60"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", "min_times_count"),
+        ("OFFLINE_BLOCK_AFTER", "60"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
     ]
 
     @Test func parsesCleanlyAndHoldsExactlyTheReferenceKeysAndDefaults() throws {
@@ -71,7 +71,6 @@ struct ConfigDefaultFileTests {
         #expect(settings.maxChargeCurrent == 200 && settings.maxDischargeCurrent == 200)
         #expect(settings.staleTimeoutSeconds == 10 && settings.offlineBlockAfterSeconds == 60)
         #expect(settings.startupWaitSeconds == 30)
-        #expect(settings.currentLimitPolicy == .minTimesCount)
         #expect(!settings.sendCellVoltages && settings.logLevel == .info && settings.logPeriodSeconds == 300)
         #expect(settings.multiKeyword == "com.victronenergy.vebus")
     }

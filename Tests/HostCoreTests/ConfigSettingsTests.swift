@@ -45,16 +45,15 @@ struct ConfigSettingsTests {
         LOGGING = verbose
         UPDATE_INTERVAL_DATA = 0
         MAX_CHARGE_CURRENT = -5
-        CURRENT_LIMIT_POLICY = average
         BATTERY_INSTANCE_NAME_PATH = CustomName
         CHARGE_STRATEGY = own charge
         """
         let error = try #require(try Support.problems(userText: user))
         let keys = error.problems.map { $0.key ?? "" }
         #expect(keys == ["NR_OF_BATTERIES", "OWN_SOC", "USE_SMARTSHUNTS", "LOGGING", "UPDATE_INTERVAL_DATA",
-                         "MAX_CHARGE_CURRENT", "CURRENT_LIMIT_POLICY", "BATTERY_INSTANCE_NAME_PATH", "CHARGE_STRATEGY"])
+                         "MAX_CHARGE_CURRENT", "BATTERY_INSTANCE_NAME_PATH", "CHARGE_STRATEGY"])
         #expect(error.problems.allSatisfy { $0.kind == .invalidValue && $0.location?.file == "config.ini" })
-        #expect(error.problems.map { $0.location?.line ?? 0 } == [2, 4, 5, 6, 7, 8, 9, 10, 11])
+        #expect(error.problems.map { $0.location?.line ?? 0 } == [2, 4, 5, 6, 7, 8, 9, 10])
         #expect(error.problems[0].description == "config.ini:2: NR_OF_BATTERIES = two: expected a whole number")
         #expect(error.problems[1].description.hasPrefix("config.ini:4: OWN_SOC = maybe: expected True or False"))
     }
@@ -94,7 +93,6 @@ struct ConfigSettingsTests {
         #expect(settings.staleTimeoutSeconds == 5)
         #expect(settings.offlineBlockAfterSeconds == 120)
         #expect(settings.startupWaitSeconds == 0)
-        #expect(settings.currentLimitPolicy == .capacityShare)
         #expect(settings.logLevel == .debug)
         #expect(settings.useSmartShunts == .listed([.vrmInstance(278), .name("FrontShunt")]))
     }

@@ -1,17 +1,5 @@
 import PluginKit
 
-/// How the BMSes' charge and discharge current limits combine into the bank's limit.
-public enum CurrentLimitPolicy: String, Equatable, Sendable, CaseIterable {
-    /// The smallest battery limit times the number of batteries (the original's rule):
-    /// safe when the batteries share current evenly, which parallel banks of one type do.
-    case minTimesCount = "min_times_count"
-    /// The sum of the battery limits (the original's rule with CAN_batteries = True).
-    case sum
-    /// Each battery's limit scaled by its share of the installed capacity; the weakest share
-    /// decides, so a small battery is never pushed past its own limit.
-    case capacityShare = "capacity_share"
-}
-
 /// The host's own keys, typed and validated. Strategy keys stay raw text in `LayeredConfig`:
 /// each strategy validates its own.
 public struct HostSettings: Equatable, Sendable {
@@ -74,7 +62,6 @@ public struct HostSettings: Equatable, Sendable {
     public var offlineBlockAfterSeconds: Double
     /// STARTUP_WAIT in s: how long to wait for all batteries before starting degraded.
     public var startupWaitSeconds: Double
-    public var currentLimitPolicy: CurrentLimitPolicy
 
     // MARK: Output
     /// SEND_CELL_VOLTAGES: publish every cell of every battery.
@@ -132,7 +119,6 @@ extension HostSettings {
             staleTimeoutSeconds: r.seconds("STALE_TIMEOUT", allowZero: false),
             offlineBlockAfterSeconds: r.seconds("OFFLINE_BLOCK_AFTER", allowZero: false),
             startupWaitSeconds: r.seconds("STARTUP_WAIT", allowZero: true),
-            currentLimitPolicy: r.currentLimitPolicy("CURRENT_LIMIT_POLICY"),
             sendCellVoltages: r.bool("SEND_CELL_VOLTAGES"),
             logLevel: r.logLevel("LOGGING"),
             logPeriodSeconds: r.int("LOG_PERIOD", atLeast: 0)

@@ -117,13 +117,6 @@ struct SettingsReader {
         return value
     }
 
-    mutating func currentLimitPolicy(_ key: String) -> CurrentLimitPolicy {
-        guard let value = raw(key) else { return .minTimesCount }
-        if let policy = CurrentLimitPolicy(rawValue: ConfigText.lowercasedASCII(value)) { return policy }
-        report(key, "expected min_times_count, sum or capacity_share")
-        return .minTimesCount
-    }
-
     mutating func logLevel(_ key: String) -> LogLevel {
         guard let value = raw(key) else { return .info }
         switch ConfigText.uppercasedASCII(value) {
