@@ -21,6 +21,7 @@ public final class AggregatorDaemon {
     private let tracker: BatteryTracker
     private let feedIn: FeedInController
     private let customName: CustomNameSetting
+    private let faults: FaultReporter
     private var victronCurrent = VictronCurrent()
     private var degradedPolicy: DegradedPolicy
     private var limitGuard: LimitGuard
@@ -55,6 +56,7 @@ public final class AggregatorDaemon {
         customName = CustomNameSetting(monitor: monitor, logger: logger) { service.setCustomName($0) }
         degradedPolicy = DegradedPolicy(offlineBlockAfterSeconds: settings.offlineBlockAfterSeconds)
         limitGuard = LimitGuard(settings: settings)
+        faults = FaultReporter(logger: logger, clock: loop.clock)
         startedAt = loop.now
         lastLogAt = loop.now
     }
@@ -82,6 +84,7 @@ public final class AggregatorDaemon {
             }
         }
         service.onCustomNameWritten = { [weak self] name in self?.customName.nameChanged(to: name) }
+        monitor.onProblem = { [weak self] problem in self?.faults.busProblem(problem) }
         monitor.start()
         startedAt = loop.now
         if ticking { timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() } }
@@ -111,6 +114,7 @@ public final class AggregatorDaemon {
         for change in tracker.update(from: monitor, now: now) {
             logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
         }
+        if let notice = tracker.takeCountNotice() { logger.warning("\(notice)") }
         probeStaleBatteries()
 
         let online = tracker.onlineReadings
@@ -118,7 +122,8 @@ public final class AggregatorDaemon {
                                               systemLowSoc: SystemLowSoc.read(from: monitor))
         applyVictronCurrent(to: &aggregate)
 
-        let status = degradedPolicy.evaluate(expected: settings.numberOfBatteries, online: online.count, now: now)
+        let status = degradedPolicy.evaluate(expected: tracker.expectedCount(configured: settings.numberOfBatteries),
+                                             online: online.count, now: now)
         logStatusChange(status)
 
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
@@ -127,7 +132,7 @@ public final class AggregatorDaemon {
         let charge = runChargeStrategy(context, anyOnline: !online.isEmpty)
         let soc = runSocStrategy(context, charge: charge, anyOnline: !online.isEmpty)
         let limits = limitGuard.limits(for: charge, status: status)
-        for replacement in limits.replacements { logger.warning("guard: \(replacement.why)") }
+        if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
         let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,
                                   batteriesExpected: settings.numberOfBatteries,
@@ -139,16 +144,18 @@ public final class AggregatorDaemon {
         service.publish()
 
         if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }
-        for error in prepared.stateStore.flush() { logger.warning("state not saved, will retry: \(error)") }
+        faults.stateNotSaved(prepared.stateStore.flush())
         logPeriodically(now: now, outcome: outcome)
     }
 
     private func runChargeStrategy(_ context: TickContext, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
         guard anyOnline else { return .failure(StrategyError(.input, "no battery online")) }
         switch prepared.charge.tickCharge(context) {
-        case .success(let result): return .success(result)
+        case .success(let result):
+            faults.strategyWorked(role: "charge", name: prepared.selection.charge)
+            return .success(result)
         case .failure(let failure):
-            logger.warning("charge strategy \(failure.strategy): \(failure.message)")
+            faults.strategyFailed(role: "charge", name: failure.strategy, message: failure.message)
             return .failure(StrategyError(failure.kind, failure.message))
         }
     }
@@ -160,11 +167,12 @@ public final class AggregatorDaemon {
         context.charge = try? charge.get()
         switch prepared.soc.tickSoc(context) {
         case .success(let result):
+            faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
             let (sane, rejected) = SocSanity.sanitized(result)
             if !rejected.isEmpty { logger.warning("SoC strategy gave impossible values: \(rejected.joined(separator: ", "))") }
             return sane
         case .failure(let failure):
-            logger.warning("SoC strategy \(failure.strategy): \(failure.message)")
+            faults.strategyFailed(role: "SoC", name: failure.strategy, message: failure.message)
             return nil
         }
     }

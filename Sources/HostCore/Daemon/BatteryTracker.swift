@@ -9,6 +9,9 @@ public final class BatteryTracker {
     /// Readings in inventory order; batteries that left the bus stay, as `.gone`.
     public private(set) var readings: [BatteryReading] = []
     private var inventoryIsCurrent = false
+    /// How many batteries the last count notice was about, so it is logged once per change.
+    private var notifiedCount: Int?
+    private var pendingCountNotice: String?
     private let settings: HostSettings
     private let rules: BatteryReadingRules
 
@@ -29,11 +32,14 @@ public final class BatteryTracker {
 
     /// Refreshes every reading from the monitor; returns the health changes of this tick.
     public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
+        // Taken before reclassifying, which marks a battery that left as gone: that is a change too.
+        var previous: [String: BatteryHealth] = [:]
+        for reading in readings { previous[reading.identity.service] = reading.health }
         if !inventoryIsCurrent { reclassify(view) }
         var changes: [HealthChange] = []
         let present = Set(inventory.usableBatteries.map(\.service))
         for index in readings.indices {
-            let before = readings[index].health
+            let before = previous[readings[index].identity.service] ?? readings[index].health
             if present.contains(readings[index].identity.service) {
                 readings[index].update(from: view, now: now, rules: rules)
             } else {
@@ -48,6 +54,16 @@ public final class BatteryTracker {
     }
 
     public var onlineReadings: [BatteryReading] { readings.filter { $0.health.isOnline } }
+
+    /// Batteries the bank should have: NR_OF_BATTERIES, or more when more were found. An extra
+    /// battery that fails must count as missing, or it would hide behind the configured number.
+    public func expectedCount(configured: Int) -> Int { max(configured, readings.count) }
+
+    /// A warning for the log when more batteries were found than NR_OF_BATTERIES; each count once.
+    public func takeCountNotice() -> String? {
+        defer { pendingCountNotice = nil }
+        return pendingCountNotice
+    }
 
     /// Services of batteries that have been silent past the stale time-out: worth a probe.
     public var staleServices: [String] {
@@ -78,6 +94,11 @@ public final class BatteryTracker {
             kept.append(gone)
         }
         readings = kept
+        if readings.count > settings.numberOfBatteries, notifiedCount != readings.count {
+            notifiedCount = readings.count
+            pendingCountNotice = "\(readings.count) batteries found, NR_OF_BATTERIES = \(settings.numberOfBatteries): "
+                + "all are used; set NR_OF_BATTERIES = \(readings.count) if that is right"
+        }
     }
 
     private static func sameKind(_ a: BatteryHealth, _ b: BatteryHealth) -> Bool {
