@@ -85,7 +85,7 @@ final class DaemonHarness {
     /// Lets every queued message arrive (a few loop passes without waiting long).
     func settle() {
         for _ in 0..<3 { fixture.loop.runOnce(maxWait: 0.02) }
-        fixture.spin(until: { daemon.monitor.isSettled }, timeout: 2)
+        fixture.spin(until: { daemon.monitor.isSettled }, realSeconds: 2)
         for _ in 0..<3 { fixture.loop.runOnce(maxWait: 0.02) }
     }
 
@@ -98,7 +98,7 @@ final class DaemonHarness {
             let publishing = venus.batteries.filter { $0.isOnBus && !$0.isFrozen }.map(\.serviceName)
             fixture.spin(until: {
                 publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp }
-            }, timeout: 1)
+            }, realSeconds: 1)
             daemon.tick()
             settle()
         }

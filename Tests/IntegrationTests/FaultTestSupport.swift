@@ -67,7 +67,7 @@ final class AggregateNameWatcher {
             loop: fixture.loop)
         let monitor = self.monitor
         let listening = fixture.spin(until: { monitor.output.contains("NameLost") || monitor.output.contains("NameAcquired") },
-                                     timeout: 10)
+                                     realSeconds: 10)
         guard listening else { throw DaemonHarness.HarnessError("dbus-monitor did not start: \(monitor.output)") }
         // The NameAcquired/NameLost pair arrives together; give the second one a moment.
         fixture.loop.runOnce(maxWait: 0.05)
@@ -96,7 +96,7 @@ final class AggregateNameWatcher {
 
     /// Lets the monitor's output catch up, then checks: registered exactly once, never released.
     func expectRegisteredOnceAndNeverDropped(sourceLocation: SourceLocation = #_sourceLocation) {
-        fixture.spin(until: { !self.changes.isEmpty }, timeout: 5)
+        fixture.spin(until: { !self.changes.isEmpty }, realSeconds: 5)
         for _ in 0..<5 { fixture.loop.runOnce(maxWait: 0.02) }
         let seen = changes
         #expect(seen.filter { $0.newOwner.isEmpty }.isEmpty, "the aggregate service left the bus: \(seen)",
