@@ -75,13 +75,13 @@ let package = Package(
 
         // Helpers for tests that need a real dbus-daemon and independent clients (busctl, dbus-send).
         .target(name: "BusTestSupport", dependencies: ["VeDbus"], path: "Tests/BusTestSupport"),
-        .testTarget(name: "VeDbusTests", dependencies: ["VeDbus", "BusTestSupport"], path: "Tests/VeDbusTests"),
+        .testTarget(name: "VeDbusTests", dependencies: ["VeDbus", "CDBus", "BusTestSupport"], path: "Tests/VeDbusTests"),
         .testTarget(
             name: "PluginTests",
             dependencies: ["PluginAPI", "PluginKit", "OwnChargeLogic", "BMSCombineLogic", "OwnSoCLogic", "HostCore"],
             path: "Tests/PluginTests"
         ),
-        .testTarget(name: "HostCoreTests", dependencies: ["HostCore"], path: "Tests/HostCoreTests", exclude: ["Fixtures"]),
+        .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "BusTestSupport"], path: "Tests/HostCoreTests", exclude: ["Fixtures"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "VeDbus", "BusTestSupport"], path: "Tests/SimulatorTests"),
         .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTestSupport"], path: "Tests/IntegrationTests"),
     ]

@@ -196,15 +196,18 @@ public final class VeMonitor {
         }
     }
 
-    /// Asks a watched service for one value; an answer refreshes its last-update time (a quiet
-    /// service is alive), and the value is stored like a signal's.
+    /// Asks a watched service for one value. A value that differs from the cache is news (a
+    /// signal was lost): it is stored and refreshes the last-update time. The same value again
+    /// proves only that the process answers, not that its data is fresh (a driver whose reader
+    /// thread hangs still answers with old values), so it does not. Completes with true on news.
     public func probe(_ service: String, path: String, completion: @escaping (Bool) -> Void) {
         getValue(service, path) { [weak self] result in
-            guard let self, case .success(let value) = result, self.services[service] != nil else {
+            guard let self, case .success(let value) = result, self.services[service] != nil,
+                  self.store(value, at: path, in: service) else {
                 completion(false)
                 return
             }
-            if self.store(value, at: path, in: service) { self.onValuesChanged?(service, [path]) }
+            self.onValuesChanged?(service, [path])
             self.touch(service)
             completion(true)
         }

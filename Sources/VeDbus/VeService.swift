@@ -179,7 +179,8 @@ public final class VeService {
         case "GetDescription":
             return reply(message, [.string(item.path)])
         case "SetValue":
-            guard let arguments = try? message.arguments(), arguments.count == 1 else {
+            // The interface says SetValue(v): a bare value is a client bug, refused like a wrong type.
+            guard message.signature == "v", let arguments = try? message.arguments(), arguments.count == 1 else {
                 return replyError(message, DBusError.invalidArgs, "SetValue takes one variant")
             }
             return reply(message, [.int32(write(arguments[0].unwrapped, at: index))])

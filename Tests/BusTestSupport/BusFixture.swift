@@ -39,6 +39,18 @@ public final class BusFixture {
         return true
     }
 
+    /// Like `spin`, but bounded by the wall clock: on a loop driven by a ManualClock, `spin`'s
+    /// time-out never passes while the test does not advance the clock.
+    @discardableResult
+    public func spin(until condition: () -> Bool, realSeconds: Double) -> Bool {
+        let deadline = MonotonicClock.now() + realSeconds
+        while !condition() {
+            if MonotonicClock.now() >= deadline { return condition() }
+            loop.runOnce(maxWait: 0.02)
+        }
+        return true
+    }
+
     deinit { bus.stop() }
 }
 

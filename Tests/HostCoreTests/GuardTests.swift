@@ -29,12 +29,10 @@ struct GuardTests {
     }
 
     @Test(arguments: [
-        // (given CCL, given DCL, published CCL, published DCL)
-        (Double.nan, 10.0, 0.0, 10.0), (-5.0, 10.0, 0.0, 10.0), (500.0, 10.0, 200.0, 10.0),
-        (Double.infinity, 10.0, 0.0, 10.0), (50.0, -1.0, 50.0, 0.0), (50.0, 151.0, 50.0, 150.0),
-        (50.0, Double.nan, 50.0, 0.0),
+        // (given CCL, given DCL, published CCL, published DCL): above MAX_* is only capped.
+        (500.0, 10.0, 200.0, 10.0), (50.0, 151.0, 50.0, 150.0),
     ])
-    func currentLimitsAreClampedAndReported(ccl: Double, dcl: Double, expectedCcl: Double, expectedDcl: Double) {
+    func currentLimitsAboveTheMaximaAreCappedAndReported(ccl: Double, dcl: Double, expectedCcl: Double, expectedDcl: Double) {
         var guardian = makeGuard()
         let limits = guardian.limits(for: charge(55.2, ccl, dcl), status: .allOnline)
         #expect(limits.chargeCurrentLimit == expectedCcl)
@@ -44,23 +42,42 @@ struct GuardTests {
         #expect(limits.chargeVoltageLimit == 55.2)
     }
 
+    @Test(arguments: [
+        // (given CCL, given DCL): NaN, infinite or negative in either means the strategy is broken.
+        (Double.nan, 10.0), (-5.0, 10.0), (Double.infinity, 10.0), (50.0, -1.0), (50.0, Double.nan),
+    ])
+    func anUnusableCurrentLimitStopsChargeAndDischargeWithTheLastValidCvl(ccl: Double, dcl: Double) {
+        var guardian = makeGuard()
+        _ = guardian.limits(for: charge(54.0, 100, 100), status: .allOnline)
+        let limits = guardian.limits(for: charge(55.2, ccl, dcl), status: .allOnline)
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 0)
+        #expect(limits.chargeVoltageLimit == 54.0)
+        #expect(limits.replacements.count == 1)
+        #expect(limits.internalFailureAlarm == 2)
+        // The CVL of a broken output is not remembered as valid.
+        #expect(guardian.lastValidChargeVoltage == 54.0)
+    }
+
     @Test func missingCurrentLimitsBecomeZero() {
         var guardian = makeGuard()
         let limits = guardian.limits(for: charge(55.2, nil, nil), status: .allOnline)
         #expect(limits.chargeCurrentLimit == 0)
         #expect(limits.dischargeCurrentLimit == 0)
         #expect(limits.replacements.map(\.limit) == [.chargeCurrent, .dischargeCurrent])
+        #expect(limits.internalFailureAlarm == 2)
     }
 
     @Test(arguments: [Double.nan, -1, 0, 10, 80, Double.infinity])
-    func anAbsurdCvlFallsBackToTheLastValidOneAndStopsCharging(cvl: Double) {
+    func anAbsurdCvlFallsBackToTheLastValidOneAndStopsChargeAndDischarge(cvl: Double) {
         var guardian = makeGuard()
         _ = guardian.limits(for: charge(54.0, 100, 100), status: .allOnline)
         let limits = guardian.limits(for: charge(cvl, 100, 100), status: .allOnline)
         #expect(limits.chargeVoltageLimit == 54.0)
         #expect(limits.chargeCurrentLimit == 0)
-        #expect(limits.dischargeCurrentLimit == 100)
+        #expect(limits.dischargeCurrentLimit == 0)
         #expect(limits.replacements.first?.limit == .chargeVoltage)
+        #expect(limits.internalFailureAlarm == 2)
         #expect(guardian.lastValidChargeVoltage == 54.0)
     }
 

@@ -21,32 +21,38 @@ final class DaemonHarness {
     private(set) var daemon: AggregatorDaemon
     private let configText: String
     private let logger: Logger
+    private let pluginDirectory: String?
+    /// Every line the daemon logged (debug and up).
+    let logs = LogRecorder()
 
-    /// `config` holds config.ini lines (KEY = value); `stateFiles` are written to the state folder first.
+    /// `config` holds config.ini lines (KEY = value); `stateFiles` are written to the state folder first;
+    /// `pluginDirectory` replaces the build folder as the only plugin folder.
     init(config: [String: String], simulation: SimulationConfig = SimulationConfig(), scenario: Scenario = .steady,
-         date: CalendarDate = CalendarDate(year: 2026, month: 6, day: 15), stateFiles: [String: String] = [:]) throws {
+         date: CalendarDate = CalendarDate(year: 2026, month: 6, day: 15), stateFiles: [String: String] = [:],
+         pluginDirectory: String? = nil) throws {
+        self.pluginDirectory = pluginDirectory
         fixture = try BusFixture(clock: { [clock] in clock.now })
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-it-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, text) in stateFiles {
             try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
         }
-        var lines = ["[DEFAULT]",
-                     "NR_OF_BATTERIES = \(simulation.batteryCount)",
-                     "NR_OF_CELLS_PER_BATTERY = \(simulation.cellsPerBattery)",
-                     "NR_OF_MPPTS = \(simulation.mpptCount)",
-                     "LOG_PERIOD = 0"]
+        let base = ["NR_OF_BATTERIES": "\(simulation.batteryCount)",
+                    "NR_OF_CELLS_PER_BATTERY": "\(simulation.cellsPerBattery)",
+                    "NR_OF_MPPTS": "\(simulation.mpptCount)",
+                    "LOG_PERIOD": "0"]
+        var lines = ["[DEFAULT]"]
+        // A key given in `config` replaces the one derived from the simulation.
+        for (key, value) in base.sorted(by: { $0.key < $1.key }) where config[key] == nil { lines.append("\(key) = \(value)") }
         for (key, value) in config.sorted(by: { $0.key < $1.key }) { lines.append("\(key) = \(value)") }
         configText = lines.joined(separator: "\n") + "\n"
         try configText.write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
         self.date = date
-        var logger = Logger(label: "integration")
-        // DAB_TEST_LOG=debug shows the daemon's log while a test runs.
-        logger.logLevel = ProcessInfo.processInfo.environment["DAB_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        self.logger = logger
+        self.logger = logs.logger()
         venus = SimulatedVenus(scenario: scenario, config: simulation, address: .address(fixture.bus.address), loop: fixture.loop)
         try venus.start()
-        daemon = try Self.makeDaemon(folder: folder, fixture: fixture, logger: logger, date: { date })
+        daemon = try Self.makeDaemon(folder: folder, fixture: fixture, logger: logger, pluginDirectory: pluginDirectory,
+                                     date: { date })
         daemon.start(ticking: false)
         settle()
     }
@@ -57,10 +63,10 @@ final class DaemonHarness {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private static func makeDaemon(folder: String, fixture: BusFixture, logger: Logger,
+    private static func makeDaemon(folder: String, fixture: BusFixture, logger: Logger, pluginDirectory: String?,
                                    date: @escaping () -> CalendarDate) throws -> AggregatorDaemon {
         let paths = DaemonPaths(defaultConfig: repositoryRoot + "/config.default.ini", userConfig: folder + "/config.ini",
-                                stateDirectory: folder, pluginDirectory: try pluginFolder())
+                                stateDirectory: folder, pluginDirectory: try pluginDirectory ?? pluginFolder())
         let prepared: PreparedStrategies
         switch Startup.prepare(paths: paths, logger: logger, calendar: date) {
         case .success(let ready): prepared = ready
@@ -79,7 +85,7 @@ final class DaemonHarness {
     /// Lets every queued message arrive (a few loop passes without waiting long).
     func settle() {
         for _ in 0..<3 { fixture.loop.runOnce(maxWait: 0.02) }
-        fixture.spin(until: { daemon.monitor.isSettled }, timeout: 2)
+        fixture.spin(until: { daemon.monitor.isSettled }, realSeconds: 2)
         for _ in 0..<3 { fixture.loop.runOnce(maxWait: 0.02) }
     }
 
@@ -94,7 +100,7 @@ final class DaemonHarness {
             let publishing = zip(venus.batteries, sentBefore).filter { $0.itemsChangedCount > $1 }.map { $0.0.serviceName }
             fixture.spin(until: {
                 publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp }
-            }, timeout: 1)
+            }, realSeconds: 1)
             daemon.tick()
             settle()
         }
@@ -109,7 +115,8 @@ final class DaemonHarness {
     func restart() throws {
         daemon.stop()
         settle()
-        daemon = try Self.makeDaemon(folder: folder, fixture: fixture, logger: logger, date: { [unowned self] in self.date })
+        daemon = try Self.makeDaemon(folder: folder, fixture: fixture, logger: logger, pluginDirectory: pluginDirectory,
+                                     date: { [unowned self] in self.date })
         daemon.start(ticking: false)
         settle()
     }

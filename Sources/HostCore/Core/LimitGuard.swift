@@ -105,60 +105,64 @@ public struct LimitGuard: Equatable, Sendable {
         return limits
     }
 
+    /// A strategy that gives a missing, non-finite or negative current or an impossible CVL is
+    /// broken, and nothing else it says can be trusted: CCL = DCL = 0 with the last valid CVL,
+    /// as for a failed tick. Currents above MAX_* are only capped: that is the user's setting.
     private mutating func validated(_ result: ChargeResult) -> GuardedLimits {
         var replacements: [LimitReplacement] = []
-        var chargeCurrent = Self.clamp(result.chargeCurrentLimit, max: maxChargeCurrent, .chargeCurrent,
-                                       "MAX_CHARGE_CURRENT", &replacements)
-        let dischargeCurrent = Self.clamp(result.dischargeCurrentLimit, max: maxDischargeCurrent, .dischargeCurrent,
-                                          "MAX_DISCHARGE_CURRENT", &replacements)
-        var chargeVoltage = result.chargeVoltageLimit
-        if let volts = chargeVoltage, volts.isFinite, chargeVoltageRange.contains(volts) {
-            lastValidChargeVoltage = volts
+        Self.checkCurrent(result.chargeCurrentLimit, .chargeCurrent, &replacements)
+        Self.checkCurrent(result.dischargeCurrentLimit, .dischargeCurrent, &replacements)
+        if let volts = result.chargeVoltageLimit, volts.isFinite, chargeVoltageRange.contains(volts) {
+            if replacements.isEmpty { lastValidChargeVoltage = volts }
         } else {
-            let why = chargeVoltage == nil
+            let why = result.chargeVoltageLimit == nil
                 ? "no CVL given"
                 : "CVL outside \(chargeVoltageRange.lowerBound)...\(chargeVoltageRange.upperBound) V"
-            replacements.append(LimitReplacement(limit: .chargeVoltage, given: chargeVoltage,
-                                                 used: lastValidChargeVoltage, why: why + ": last valid CVL, CCL = 0"))
-            chargeVoltage = lastValidChargeVoltage
-            if chargeCurrent != 0 {
-                replacements.append(LimitReplacement(limit: .chargeCurrent, given: chargeCurrent, used: 0,
-                                                     why: "CVL invalid: no charging"))
-            }
-            chargeCurrent = 0
+            replacements.append(LimitReplacement(limit: .chargeVoltage, given: result.chargeVoltageLimit,
+                                                 used: lastValidChargeVoltage, why: why))
         }
+        guard replacements.isEmpty else {
+            let why = replacements.map(\.why).joined(separator: ", ")
+            return GuardedLimits(chargeVoltageLimit: lastValidChargeVoltage, chargeCurrentLimit: 0,
+                                 dischargeCurrentLimit: 0, bmsCableAlarm: 0, internalFailureAlarm: 2,
+                                 reason: "charge strategy values unusable (\(why)): CCL = DCL = 0, last valid CVL",
+                                 replacements: replacements)
+        }
+        let chargeCurrent = Self.cap(result.chargeCurrentLimit ?? 0, max: maxChargeCurrent, .chargeCurrent,
+                                     "MAX_CHARGE_CURRENT", &replacements)
+        let dischargeCurrent = Self.cap(result.dischargeCurrentLimit ?? 0, max: maxDischargeCurrent, .dischargeCurrent,
+                                        "MAX_DISCHARGE_CURRENT", &replacements)
         var reason = result.limitReason
         if !replacements.isEmpty {
             reason += reason.isEmpty ? "" : "; "
             reason += "strategy values replaced: " + replacements.map(\.why).joined(separator: ", ")
         }
-        return GuardedLimits(chargeVoltageLimit: chargeVoltage, chargeCurrentLimit: chargeCurrent,
+        return GuardedLimits(chargeVoltageLimit: result.chargeVoltageLimit, chargeCurrentLimit: chargeCurrent,
                              dischargeCurrentLimit: dischargeCurrent, bmsCableAlarm: 0,
                              internalFailureAlarm: replacements.isEmpty ? 0 : 1, reason: reason,
                              replacements: replacements)
     }
 
-    /// A current limit within [0, max]: missing, NaN or infinite becomes 0 (stop, the safe side),
-    /// negative becomes 0, above the maximum becomes the maximum.
-    private static func clamp(_ given: Double?, max maximum: Double, _ limit: LimitReplacement.Limit,
-                              _ maximumKey: String, _ replacements: inout [LimitReplacement]) -> Double {
+    /// Records why a current limit cannot be used at all: missing, NaN, infinite or negative.
+    private static func checkCurrent(_ given: Double?, _ limit: LimitReplacement.Limit,
+                                     _ replacements: inout [LimitReplacement]) {
         guard let amps = given else {
-            replacements.append(LimitReplacement(limit: limit, given: nil, used: 0, why: "\(limit) missing: 0"))
-            return 0
+            replacements.append(LimitReplacement(limit: limit, given: nil, used: 0, why: "\(limit) missing"))
+            return
         }
         if !amps.isFinite {
-            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) not finite: 0"))
-            return 0
+            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) not finite"))
+        } else if amps < 0 {
+            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) negative"))
         }
-        if amps < 0 {
-            replacements.append(LimitReplacement(limit: limit, given: amps, used: 0, why: "\(limit) negative: 0"))
-            return 0
-        }
-        if amps > maximum {
-            replacements.append(LimitReplacement(limit: limit, given: amps, used: maximum,
-                                                 why: "\(limit) above \(maximumKey) \(maximum) A"))
-            return maximum
-        }
-        return amps
+    }
+
+    /// A usable current limit above the user's maximum becomes the maximum.
+    private static func cap(_ amps: Double, max maximum: Double, _ limit: LimitReplacement.Limit,
+                            _ maximumKey: String, _ replacements: inout [LimitReplacement]) -> Double {
+        guard amps > maximum else { return amps }
+        replacements.append(LimitReplacement(limit: limit, given: amps, used: maximum,
+                                             why: "\(limit) above \(maximumKey) \(maximum) A"))
+        return maximum
     }
 }

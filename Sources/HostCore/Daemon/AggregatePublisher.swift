@@ -49,7 +49,8 @@ public struct AggregatePublisher {
         service.set(.minVoltageCellId, text: bank.minVoltageCellId)
         service.set(.cellsPerBattery, integer: bank.cellsPerBattery)
         service.set(.modulesOnline, integer: bank.modulesOnline)
-        service.set(.modulesOffline, integer: bank.modulesOffline.map { $0 + outcome.batteriesNotOnline })
+        let notOnline = outcome.batteriesNotOnline(readings)
+        service.set(.modulesOffline, integer: bank.modulesOffline.map { $0 + notOnline } ?? (notOnline > 0 ? notOnline : nil))
         service.set(.modulesBlockingCharge, integer: bank.modulesBlockingCharge)
         service.set(.modulesBlockingDischarge, integer: bank.modulesBlockingDischarge)
         service.set(.voltagesSum, number: bank.voltagesSum)
@@ -72,7 +73,7 @@ public struct AggregatePublisher {
         service.set(.chargeStrategyState, text: outcome.chargeStrategyState)
         service.set(.socStrategyState, text: outcome.socStrategyState)
         service.set(.batteriesOnline, integer: bank.batteriesOnline)
-        service.set(.batteriesState, text: Self.describe(outcome.status))
+        service.set(.batteriesState, text: Self.describe(outcome.status, found: readings.count, expected: outcome.batteriesExpected))
 
         if sendCellVoltages {
             for reading in readings {
@@ -92,12 +93,22 @@ public struct AggregatePublisher {
         }
     }
 
+    /// The status, plus a count mismatch with NR_OF_BATTERIES when more batteries were found.
+    static func describe(_ status: DegradedPolicy.Status, found: Int, expected: Int) -> String {
+        let text = describe(status)
+        guard found > expected else { return text }
+        return text + "; \(found) batteries found, NR_OF_BATTERIES = \(expected)"
+    }
+
     static func path(of alarm: BatteryAlarm) -> AggregatePath {
         AggregatePath(rawValue: alarm.path)!
     }
 }
 
 extension TickOutcome {
-    /// Expected batteries that are not online: they count as offline modules.
-    var batteriesNotOnline: Int { max(0, batteriesExpected - bank.batteriesOnline) }
+    /// Batteries not online: those known but not online, plus those never seen of the
+    /// NR_OF_BATTERIES expected. They count as offline modules.
+    func batteriesNotOnline(_ readings: [BatteryReading]) -> Int {
+        readings.filter { !$0.health.isOnline }.count + max(0, batteriesExpected - readings.count)
+    }
 }

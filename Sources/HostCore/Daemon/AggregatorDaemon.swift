@@ -18,6 +18,7 @@ public final class AggregatorDaemon {
     /// The current bus session; replaced after the bus connection was lost.
     public private(set) var session: BusSession
     private let feedIn: FeedInController
+    private let faults: FaultReporter
     private var victronCurrent = VictronCurrent()
     private var degradedPolicy: DegradedPolicy
     private var limitGuard: LimitGuard
@@ -47,6 +48,7 @@ public final class AggregatorDaemon {
         feedIn = FeedInController(monitor: session.monitor, stateStore: prepared.stateStore, logger: logger)
         degradedPolicy = DegradedPolicy(offlineBlockAfterSeconds: settings.offlineBlockAfterSeconds)
         limitGuard = LimitGuard(settings: settings)
+        faults = FaultReporter(logger: logger, clock: loop.clock)
         lastLogAt = loop.now
     }
 
@@ -93,7 +95,7 @@ public final class AggregatorDaemon {
                 session.tracker.invalidateInventory()
             }
         }
-        monitor.onProblem = { [weak self] problem in self?.report(problem) }
+        monitor.onProblem = { [weak self] problem in self?.faults.busProblem(problem) }
         session.service.onCustomNameWritten = { [unowned session] name in session.customName.nameChanged(to: name) }
         session.connection.onDisconnect = { [weak self] in self?.busLost() }
         feedIn.monitor = monitor
@@ -128,20 +130,6 @@ public final class AggregatorDaemon {
             logger.warning("cannot reconnect to the bus yet: \(error)")
             scheduleReconnect()
         }
-    }
-
-    private var problemLog = RateLimitedLog(interval: 60)
-
-    /// Bad input from other services: logged, at most once a minute per kind and service.
-    private func report(_ problem: VeMonitor.Problem) {
-        let (key, text): (String, String)
-        switch problem {
-        case .scanFailed(let service, let error):
-            (key, text) = ("scan \(service)", "cannot read \(service): \(error)")
-        case .malformedSignal(let service, let member, let detail):
-            (key, text) = ("\(member) \(service)", "ignored a malformed \(member) from \(service): \(detail)")
-        }
-        if let line = problemLog.admit(key: key, text: text, now: loop.now) { logger.warning("\(line)") }
     }
 
     // MARK: Reload
@@ -207,6 +195,7 @@ public final class AggregatorDaemon {
         for change in tracker.update(from: monitor, now: now) {
             logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
         }
+        if let notice = tracker.takeCountNotice() { logger.warning("\(notice)") }
         probeStaleBatteries()
 
         let online = tracker.onlineReadings
@@ -214,7 +203,8 @@ public final class AggregatorDaemon {
                                               systemLowSoc: SystemLowSoc.read(from: monitor))
         applyVictronCurrent(to: &aggregate)
 
-        let status = degradedPolicy.evaluate(expected: settings.numberOfBatteries, online: online.count, now: now)
+        let status = degradedPolicy.evaluate(expected: tracker.expectedCount(configured: settings.numberOfBatteries),
+                                             online: online.count, now: now)
         logStatusChange(status)
 
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
@@ -223,7 +213,7 @@ public final class AggregatorDaemon {
         let charge = runChargeStrategy(context, anyOnline: !online.isEmpty)
         let soc = runSocStrategy(context, charge: charge, anyOnline: !online.isEmpty)
         let limits = limitGuard.limits(for: charge, status: status)
-        for replacement in limits.replacements { logger.warning("guard: \(replacement.why)") }
+        if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
         let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,
                                   batteriesExpected: settings.numberOfBatteries,
@@ -235,16 +225,18 @@ public final class AggregatorDaemon {
         service.publish()
 
         if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }
-        for error in prepared.stateStore.flush() { logger.warning("state not saved, will retry: \(error)") }
+        faults.stateNotSaved(prepared.stateStore.flush())
         logPeriodically(now: now, outcome: outcome)
     }
 
     private func runChargeStrategy(_ context: TickContext, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
         guard anyOnline else { return .failure(StrategyError(.input, "no battery online")) }
         switch prepared.charge.tickCharge(context) {
-        case .success(let result): return .success(result)
+        case .success(let result):
+            faults.strategyWorked(role: "charge", name: prepared.selection.charge)
+            return .success(result)
         case .failure(let failure):
-            logger.warning("charge strategy \(failure.strategy): \(failure.message)")
+            faults.strategyFailed(role: "charge", name: failure.strategy, message: failure.message)
             return .failure(StrategyError(failure.kind, failure.message))
         }
     }
@@ -256,11 +248,12 @@ public final class AggregatorDaemon {
         context.charge = try? charge.get()
         switch prepared.soc.tickSoc(context) {
         case .success(let result):
+            faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
             let (sane, rejected) = SocSanity.sanitized(result)
             if !rejected.isEmpty { logger.warning("SoC strategy gave impossible values: \(rejected.joined(separator: ", "))") }
             return sane
         case .failure(let failure):
-            logger.warning("SoC strategy \(failure.strategy): \(failure.message)")
+            faults.strategyFailed(role: "SoC", name: failure.strategy, message: failure.message)
             return nil
         }
     }

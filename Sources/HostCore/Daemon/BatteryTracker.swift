@@ -13,6 +13,9 @@ public final class BatteryTracker {
     private var keys: BatteryReadingKeys?
     /// Parallel to `readings`: whether the inventory counts it (a Set of names per tick did this).
     private var usable: [Bool] = []
+    /// How many batteries the last count notice was about, so it is logged once per change.
+    private var notifiedCount: Int?
+    private var pendingCountNotice: String?
     private let settings: HostSettings
     private let rules: BatteryReadingRules
 
@@ -33,12 +36,17 @@ public final class BatteryTracker {
 
     /// Refreshes every reading from the monitor; returns the health changes of this tick.
     public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
-        if !inventoryIsCurrent { reclassify(view) }
+        // Taken before reclassifying, which marks a battery that left as gone: that is a change too.
+        var previous: [String: BatteryHealth] = [:]
+        if !inventoryIsCurrent {
+            for reading in readings { previous[reading.identity.service] = reading.health }
+            reclassify(view)
+        }
         let keys = self.keys ?? BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
         self.keys = keys
         var changes: [HealthChange] = []
         for index in readings.indices {
-            let before = readings[index].health
+            let before = previous[readings[index].identity.service] ?? readings[index].health
             if usable[index] {
                 readings[index].update(from: view, keys: keys, now: now, rules: rules)
             } else {
@@ -50,6 +58,16 @@ public final class BatteryTracker {
             }
         }
         return changes
+    }
+
+    /// Batteries the bank should have: NR_OF_BATTERIES, or more when more were found. An extra
+    /// battery that fails must count as missing, or it would hide behind the configured number.
+    public func expectedCount(configured: Int) -> Int { max(configured, readings.count) }
+
+    /// A warning for the log when more batteries were found than NR_OF_BATTERIES; each count once.
+    public func takeCountNotice() -> String? {
+        defer { pendingCountNotice = nil }
+        return pendingCountNotice
     }
 
     public var onlineReadings: [BatteryReading] { readings.filter { $0.health.isOnline } }
@@ -82,6 +100,11 @@ public final class BatteryTracker {
             usable.append(false)
         }
         readings = kept
+        if readings.count > settings.numberOfBatteries, notifiedCount != readings.count {
+            notifiedCount = readings.count
+            pendingCountNotice = "\(readings.count) batteries found, NR_OF_BATTERIES = \(settings.numberOfBatteries): "
+                + "all are used; set NR_OF_BATTERIES = \(readings.count) if that is right"
+        }
     }
 
     private static func sameKind(_ a: BatteryHealth, _ b: BatteryHealth) -> Bool {

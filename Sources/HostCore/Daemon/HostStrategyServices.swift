@@ -38,7 +38,10 @@ public final class HostStrategyServices: StrategyHost {
 
     public func readState(_ key: String) -> StoredValue {
         do {
-            return try stateStore.read(key)
+            let value = try stateStore.read(key)
+            // The strategy starts without it and will save a new value over it: keep a copy first.
+            if value == .unreadable { reportCorruptState(key, reason: "unreadable: not UTF-8 text, too large or not readable") }
+            return value
         } catch {
             logger.warning("state \(key): \(error)")
             return .unreadable

@@ -1,4 +1,5 @@
 import Logging
+import PluginAPI
 import PluginKit
 
 /// Everything start-up produced: the config, and the two strategies created and ready to tick.
@@ -103,6 +104,11 @@ public enum Startup {
                                                 stateStore: stateStore, calendar: calendar)
             switch strategy.instantiate(services: services) {
             case .success(let instance): instances[kind] = instance
+            case .failure(let failure) where services.configProblems.isEmpty && failure.code != Int32(DAB_ERR_CONFIG):
+                // Not the user's config: a fault like any other, so the service still comes up,
+                // with safe limits (charge) or an invalid SoC, instead of an exit that takes the BMS away.
+                logger.error("strategy \(name) (\(strategy.libraryPath)) failed to start: \(failure.message); running with safe values (CCL = DCL = 0 for a charge strategy)")
+                instances[kind] = StrategyInstance.failed(strategy, services: services, reason: failure.message)
             case .failure(let failure):
                 if services.configProblems.isEmpty {
                     problems.append("strategy \(name) (\(strategy.libraryPath)) refused to start: \(failure.message)")

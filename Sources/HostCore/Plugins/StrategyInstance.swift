@@ -8,6 +8,8 @@ public final class StrategyInstance {
     private let services: HostServicesTable
     private let input = TickInputBuffers()
     private var instance: UnsafeMutableRawPointer?
+    /// Why create() failed, for an instance that stands in for a strategy that could not start.
+    public private(set) var creationFailure: String?
     private let chargeOutput: UnsafeMutablePointer<dab_charge_output>
     private let socOutput: UnsafeMutablePointer<dab_soc_output>
     private let errorText: UnsafeMutablePointer<CChar>
@@ -44,6 +46,14 @@ public final class StrategyInstance {
         return .success(made)
     }
 
+    /// Stands in for a strategy whose create() failed for a reason other than its config: every
+    /// tick fails with that reason, so the guard publishes safe limits while the daemon runs on.
+    static func failed(_ strategy: LoadedStrategy, services host: StrategyHost, reason: String) -> StrategyInstance {
+        let stand = StrategyInstance(strategy: strategy, services: HostServicesTable(host: host, strategyName: strategy.name))
+        stand.creationFailure = reason
+        return stand
+    }
+
     /// One tick of a charge strategy. A SoC strategy's instance answers with an internal failure.
     public func tickCharge(_ context: TickContext) -> Result<ChargeResult, StrategyFailure> {
         guard let instance, let tick = strategy.descriptor.pointee.tick_charge else {
@@ -78,7 +88,8 @@ public final class StrategyInstance {
     }
 
     private func notCallable(_ function: String) -> StrategyFailure {
-        let why = instance == nil ? "the instance was destroyed" : "it has no \(function) (a \(kindName(strategy.kind)) strategy)"
+        let why = creationFailure.map { "create() failed: \($0)" }
+            ?? (instance == nil ? "the instance was destroyed" : "it has no \(function) (a \(kindName(strategy.kind)) strategy)")
         return StrategyFailure(strategy: strategy.name, code: Int32(DAB_ERR_INTERNAL), message: "cannot call \(function): \(why)")
     }
 

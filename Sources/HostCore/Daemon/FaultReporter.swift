@@ -1,0 +1,63 @@
+import Logging
+import VeDbus
+
+/// The daemon's log for faults that can repeat every tick (a failing strategy, a disk that
+/// refuses writes, a service that sends garbage): one line when it starts, a reminder at most
+/// once a minute, one line when it ends.
+final class FaultReporter {
+    private let logger: Logger
+    private let clock: () -> Double
+    private var limiter = RepeatLimiter(intervalSeconds: 60)
+
+    init(logger: Logger, clock: @escaping () -> Double) {
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// A strategy tick failed (`role` is "charge" or "SoC").
+    func strategyFailed(role: String, name: String, message: String) {
+        warn("strategy.\(role)", "\(role) strategy \(name) failed: \(message); safe values published")
+    }
+
+    /// The charge strategy gave limits the guard could not publish as given.
+    func limitsReplaced(strategy name: String, _ replacements: [LimitReplacement]) {
+        guard !replacements.isEmpty else {
+            recovered("strategy.values", "charge strategy \(name) recovered: its limits are usable again")
+            return
+        }
+        let why = replacements.map(\.why).joined(separator: ", ")
+        warn("strategy.values", "charge strategy \(name) gave unusable limits: \(why)")
+    }
+
+    /// A strategy tick succeeded: ends its failure, if there was one.
+    func strategyWorked(role: String, name: String) {
+        recovered("strategy.\(role)", "\(role) strategy \(name) recovered")
+    }
+
+    /// State files not saved this tick (they stay pending); an empty list ends the fault.
+    func stateNotSaved(_ errors: [StateStoreError]) {
+        guard let first = errors.first else {
+            recovered("state", "state saved again")
+            return
+        }
+        warn("state", "state not saved, will retry every tick: \(first)" + (errors.count > 1 ? " (+\(errors.count - 1) more)" : ""))
+    }
+
+    /// Something another service sent (or did not send) that we ignore.
+    func busProblem(_ problem: VeMonitor.Problem) {
+        switch problem {
+        case .scanFailed(let service, let error):
+            warn("bus.\(service)", "\(service) could not be read, ignored: \(error)")
+        case .malformedSignal(let service, let member, let detail):
+            warn("bus.\(service)", "\(service) sent a malformed \(member), ignored: \(detail)")
+        }
+    }
+
+    private func warn(_ key: String, _ message: String) {
+        if let line = limiter.occurred(key, message, now: clock()) { logger.warning("\(line)") }
+    }
+
+    private func recovered(_ key: String, _ message: String) {
+        if limiter.cleared(key) { logger.info("\(message)") }
+    }
+}

@@ -1,0 +1,60 @@
+import BusTestSupport
+import Foundation
+import HostCore
+import Simulator
+import Testing
+import VeDbus
+
+/// The real executable against the simulator: SIGTERM and SIGINT save the current charge before
+/// the process exits. Spawned with posix_spawn (ChildProcess) so the signals are not blocked in it.
+@Suite(.serialized) struct FaultSignalTests {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalWritesTheCurrentChargeBeforeExit(signal: Int32) throws {
+        let fixture = try BusFixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-sig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let config = ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16", "NR_OF_MPPTS = 1",
+                      "OWN_CHARGE_PARAMETERS = False", "OWN_SOC = True", "LOG_PERIOD = 0"].joined(separator: "\n") + "\n"
+        try config.write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
+
+        let venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
+        try venus.start()
+        defer { venus.stop() }
+        let watcher = try AggregateNameWatcher(fixture: fixture)
+
+        let build = try DaemonHarness.pluginFolder()
+        let daemon = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
+            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
+            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
+            "--state-dir", folder, "--plugin-dir", build])
+        defer { if daemon.isRunning { daemon.terminate(signal: SIGKILL) } }
+
+        /// Serves the simulator (one step per half second) until `condition` or `timeout` s.
+        func serve(until condition: () -> Bool, timeout: Double) -> Bool {
+            let deadline = MonotonicClock.now() + timeout
+            while MonotonicClock.now() < deadline {
+                venus.step(0.5)
+                if fixture.spin(until: condition, timeout: 0.5) { return true }
+            }
+            return condition()
+        }
+        let stored = folder + "/storedvalue_charge"
+        #expect(serve(until: { !watcher.changes.isEmpty && FileManager.default.fileExists(atPath: stored) }, timeout: 30),
+                "the daemon did not register and store its first charge")
+        // Remove the file: only the exit path can write it again (the counter barely moves).
+        try FileManager.default.removeItem(atPath: stored)
+        _ = serve(until: { false }, timeout: 1.5)
+        #expect(!FileManager.default.fileExists(atPath: stored))
+
+        kill(daemon.pid, signal)
+        #expect(serve(until: { !daemon.isRunning }, timeout: 15), "the daemon did not exit")
+        #expect(daemon.waitForExit() == 0)
+        let text = try #require(try? String(contentsOfFile: stored, encoding: .utf8))
+        let ampHours = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(ampHours > 0 && ampHours <= 2 * SimulationConfig().capacityAh, "stored \(text)")
+        // It left the bus only at the end: one registration, one release.
+        fixture.spin(until: { watcher.changes.count >= 2 }, timeout: 5)
+        #expect(watcher.changes.map { $0.newOwner.isEmpty } == [false, true], "\(watcher.changes)")
+    }
+}

@@ -1,0 +1,226 @@
+import BusTestSupport
+import CDBus
+import Foundation
+import Testing
+@testable import VeDbus
+
+/// What other services send us is decoded by MessageCoding: random value trees, hostile trees
+/// and byte-level mutations of marshalled messages must give values or errors, never an abort.
+/// Seeded and bounded by count; the committed corpus (Tests/Fuzz/corpus/dbus, hex) is replayed.
+@Suite struct FuzzMessageDecodingTests {
+    /// A D-Bus type to generate values of.
+    indirect enum ValueType {
+        case basic(Character)
+        case array(ValueType)
+        case dictionary(Character, ValueType)
+        case variant
+        case structure([ValueType])
+
+        var signature: String {
+            switch self {
+            case .basic(let c): return String(c)
+            case .array(let element): return "a" + element.signature
+            case .dictionary(let key, let value): return "a{\(key)\(value.signature)}"
+            case .variant: return "v"
+            case .structure(let fields): return "(" + fields.map(\.signature).joined() + ")"
+            }
+        }
+    }
+
+    static let basicCodes: [Character] = ["y", "b", "n", "q", "i", "u", "x", "t", "d", "s", "o", "g"]
+
+    static func randomType(_ r: inout FuzzRandom, depth: Int) -> ValueType {
+        guard depth > 0, !r.oneIn(2) else { return .basic(basicCodes[r.below(basicCodes.count)]) }
+        switch r.below(4) {
+        case 0: return .array(randomType(&r, depth: depth - 1))
+        case 1: return .dictionary(basicCodes[r.below(basicCodes.count)], randomType(&r, depth: depth - 1))
+        case 2: return .variant
+        default: return .structure((0..<(1 + r.below(3))).map { _ in randomType(&r, depth: depth - 1) })
+        }
+    }
+
+    static func randomString(_ r: inout FuzzRandom) -> String {
+        let pool: [Unicode.Scalar] = ["a", "Z", "0", "/", " ", "é", "€", "🔋", "\u{7F}", "\u{FFFD}", "_"]
+        return String(String.UnicodeScalarView((0..<r.below(12)).map { _ in pool[r.below(pool.count)] }))
+    }
+
+    static func randomValue(of type: ValueType, _ r: inout FuzzRandom, depth: Int) -> DBusValue {
+        switch type {
+        case .basic(let code):
+            switch code {
+            case "y": return .byte(UInt8.random(in: 0...255, using: &r))
+            case "b": return .bool(r.oneIn(2))
+            case "n": return .int16(Int16.random(in: .min ... .max, using: &r))
+            case "q": return .uint16(UInt16.random(in: 0 ... .max, using: &r))
+            case "i": return .int32(Int32.random(in: .min ... .max, using: &r))
+            case "u": return .uint32(UInt32.random(in: 0 ... .max, using: &r))
+            case "x": return .int64(Int64.random(in: .min ... .max, using: &r))
+            case "t": return .uint64(UInt64.random(in: 0 ... .max, using: &r))
+            case "d": return .double([0, -0.0, 1e308, -1e-308, .infinity, 53.21][r.below(6)])
+            case "s": return .string(randomString(&r))
+            case "o": return .objectPath(["/", "/Dc/0/Voltage", "/a_b/C9"][r.below(3)])
+            default: return .signature(["", "a{sv}", "(iv)", "aai"][r.below(4)])
+            }
+        case .array(let element):
+            return .array(elementSignature: element.signature,
+                          (0..<r.below(4)).map { _ in randomValue(of: element, &r, depth: depth - 1) })
+        case .dictionary(let key, let value):
+            return .dictionary(keySignature: String(key), valueSignature: value.signature, (0..<r.below(4)).map { _ in
+                .init(randomValue(of: .basic(key), &r, depth: depth - 1), randomValue(of: value, &r, depth: depth - 1))
+            })
+        case .variant:
+            return .variant(randomValue(of: randomType(&r, depth: max(0, depth - 1)), &r, depth: depth - 1))
+        case .structure(let fields):
+            return .structure(fields.map { randomValue(of: $0, &r, depth: depth - 1) })
+        }
+    }
+
+    /// A tree that breaks some rule: a wrong element type, an empty struct, a bad path or
+    /// signature, a NUL in a string, or nesting far deeper than D-Bus allows.
+    static func hostileValue(_ r: inout FuzzRandom) -> DBusValue {
+        switch r.below(7) {
+        case 0: return .array(elementSignature: "i", [.int32(1), .string("two")])
+        case 1: return .structure([])
+        case 2: return .objectPath(["", "x", "//", "/a/", "/a-b", "/é"][r.below(6)])
+        case 3: return .signature(["a", "a{", "{sv}", "(", "a{vs}", String(repeating: "a", count: 300) + "i"][r.below(6)])
+        case 4: return .string("nul\u{0}inside")
+        case 5: return .dictionary(keySignature: ["v", "ai", "", "ss"][r.below(4)], valueSignature: "i", [])
+        default:
+            var value = DBusValue.int32(1)
+            let depth = 30 + r.below(80)
+            for level in 0..<depth {
+                switch r.below(3) {
+                case 0: value = .variant(value)
+                case 1: value = .structure([value])
+                default: value = .array(elementSignature: value.signature, [value])
+                }
+                if level > 200 { break }
+            }
+            return value
+        }
+    }
+
+    static func methodCall(_ arguments: [DBusValue]) throws -> Message {
+        try Message.methodCall(destination: "com.victronenergy.fuzz", path: "/Fuzz",
+                               interface: "com.victronenergy.BusItem", member: "SetValue", arguments: arguments)
+    }
+
+    /// The wire form of `message`.
+    static func marshal(_ message: Message) -> [UInt8] {
+        dbus_message_set_serial(message.raw, 7)
+        var data: UnsafeMutablePointer<CChar>?
+        var length: Int32 = 0
+        guard dbus_message_marshal(message.raw, &data, &length) != 0, let data else { return [] }
+        defer { dbus_free(data) }
+        return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+    }
+
+    /// Reads `bytes` as libdbus would from a socket, then decodes every argument. Returns the
+    /// values, or nil when libdbus rejected the bytes or we refused to decode them.
+    @discardableResult
+    static func demarshalAndDecode(_ bytes: [UInt8]) -> [DBusValue]? {
+        guard !bytes.isEmpty else { return nil }
+        let raw = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { dbus_message_demarshal($0.baseAddress, Int32($0.count), nil) }
+        }
+        guard let raw else { return nil }
+        let message = Message(owning: raw)
+        _ = (message.kind, message.path, message.member, message.interface, message.sender, message.signature)
+        return try? message.arguments()
+    }
+
+    @Test func randomValueTreesSurviveARoundTripThroughTheWire() throws {
+        var r = FuzzRandom(seed: FuzzBudget.seed)
+        for _ in 0..<FuzzBudget.iterations(default: 1500) {
+            let values = (0..<(1 + r.below(3))).map { _ in Self.randomValue(of: Self.randomType(&r, depth: 4), &r, depth: 4) }
+            let message = try Self.methodCall(values)
+            #expect(try message.arguments() == values)
+            #expect(Self.demarshalAndDecode(Self.marshal(message)) == values)
+        }
+    }
+
+    @Test func hostileValueTreesAreErrorsNotAborts() {
+        var r = FuzzRandom(seed: FuzzBudget.seed ^ 1)
+        for _ in 0..<FuzzBudget.iterations(default: 500) {
+            let value = Self.hostileValue(&r)
+            // Either refused, or written and read back the same.
+            if let message = try? Self.methodCall([value]) {
+                #expect((try? message.arguments()) == [value], "\(value.signature)")
+            }
+        }
+    }
+
+    @Test func corpusMessagesDecodeOrAreRefused() {
+        let corpus = FuzzBudget.corpus("dbus")
+        #expect(corpus.count >= 4, "the committed corpus is missing")
+        for (name, text) in corpus {
+            let bytes = Self.bytes(fromHex: String(decoding: text, as: UTF8.self))
+            #expect(!bytes.isEmpty, "\(name) is not hex")
+            Self.demarshalAndDecode(bytes)
+        }
+    }
+
+    @Test func mutatedMarshalledMessagesDecodeOrAreRefused() throws {
+        var r = FuzzRandom(seed: FuzzBudget.seed ^ 2)
+        var seeds = FuzzBudget.corpus("dbus").map { Self.bytes(fromHex: String(decoding: $0.bytes, as: UTF8.self)) }
+        for _ in 0..<8 {
+            seeds.append(Self.marshal(try Self.methodCall([Self.randomValue(of: Self.randomType(&r, depth: 3), &r, depth: 3)])))
+        }
+        var accepted = 0
+        for _ in 0..<FuzzBudget.iterations(default: 6000) {
+            var bytes = seeds[r.below(seeds.count)]
+            for _ in 0..<(1 + r.below(4)) { bytes = r.mutate(bytes) }
+            if Self.demarshalAndDecode(bytes) != nil { accepted += 1 }
+        }
+        // Some mutants must get past libdbus, or only its validator was tested, not our decoder.
+        #expect(accepted > 0)
+    }
+
+    /// Venus-shaped messages the corpus starts from: GetItems replies, ItemsChanged with an
+    /// invalid value, a deep tree. `FUZZ_WRITE_CORPUS=1 swift test --filter FuzzMessage` rewrites them.
+    static func corpusSeeds() throws -> [(String, Message)] {
+        let item = { (value: DBusValue, text: String) in DBusValue.stringVariantDictionary([("Value", value), ("Text", .string(text))]) }
+        let items = DBusValue.dictionary(keySignature: "s", valueSignature: "a{sv}", [
+            .init(.string("/Dc/0/Voltage"), item(.double(53.2), "53.20V")),
+            .init(.string("/Soc"), item(.invalid, "---")),
+            .init(.string("/ProductName"), item(.string("SerialBattery"), "SerialBattery")),
+        ])
+        var deep = DBusValue.int32(1)
+        for _ in 0..<20 { deep = .variant(.structure([deep, .string("x")])) }
+        return [
+            ("get-items-reply.hex", try methodCall([items])),
+            ("items-changed-signal.hex", try Message.signal(path: "/", interface: "com.victronenergy.BusItem",
+                                                            member: "ItemsChanged", arguments: [items])),
+            ("properties-changed-invalid.hex", try Message.signal(path: "/Soc", interface: "com.victronenergy.BusItem",
+                                                                  member: "PropertiesChanged",
+                                                                  arguments: [.stringVariantDictionary([("Value", .invalid)])])),
+            ("deep-variants.hex", try methodCall([deep])),
+            ("every-basic-type.hex", try methodCall([.byte(1), .bool(true), .int16(-2), .uint16(3), .int32(-4), .uint32(5),
+                                                     .int64(-6), .uint64(7), .double(8.5), .string("s"),
+                                                     .objectPath("/o"), .signature("a{sv}")])),
+        ]
+    }
+
+    @Test func writeCorpusWhenAsked() throws {
+        guard ProcessInfo.processInfo.environment["FUZZ_WRITE_CORPUS"] == "1" else { return }
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/dbus").path
+        for (name, message) in try Self.corpusSeeds() {
+            let hex = Self.marshal(message).map { String(format: "%02x", $0) }
+            let lines = stride(from: 0, to: hex.count, by: 32).map { hex[$0..<min(hex.count, $0 + 32)].joined() }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func bytes(fromHex text: String) -> [UInt8] {
+        let digits = text.unicodeScalars.filter { CharacterSet(charactersIn: "0123456789abcdefABCDEF").contains($0) }.map(Character.init)
+        var result: [UInt8] = []
+        var index = 0
+        while index + 1 < digits.count {
+            guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { return [] }
+            result.append(byte)
+            index += 2
+        }
+        return result
+    }
+}
