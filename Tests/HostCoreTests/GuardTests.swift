@@ -124,6 +124,18 @@ struct GuardTests {
         #expect(limits.bmsCableAlarm == 2)
     }
 
+    @Test func onlyTheUsersMaximaCapTheDaemonsLimits() throws {
+        let defaults = try CoreTestSupport.configuration("")
+        let uncapped = LimitGuard(configuration: defaults)
+        #expect(uncapped.maxChargeCurrent == .infinity && uncapped.maxDischargeCurrent == .infinity)
+        var bigBank = uncapped
+        let limits = bigBank.limits(for: .success(ChargeResult(chargeVoltageLimit: 55.2, chargeCurrentLimit: 400,
+                                                                dischargeCurrentLimit: 600)), status: .allOnline)
+        #expect(limits.chargeCurrentLimit == 400 && limits.dischargeCurrentLimit == 600)
+        let capped = LimitGuard(configuration: try CoreTestSupport.configuration("MAX_DISCHARGE_CURRENT = 150\n"))
+        #expect(capped.maxDischargeCurrent == 150 && capped.maxChargeCurrent == .infinity)
+    }
+
     @Test func settingsGiveMaximaAndCvlRange() throws {
         let guardian = LimitGuard(settings: try CoreTestSupport.settings("MAX_CHARGE_CURRENT = 90\n"))
         #expect(guardian.maxChargeCurrent == 90)

@@ -58,7 +58,11 @@ struct FakeMonitorView: MonitorView {
 enum CoreTestSupport {
     /// Host settings from the shipped defaults plus `extra` user lines (2 batteries, 16 cells).
     static func settings(_ extra: String = "") throws -> HostSettings {
-        try ConfigTestSupport.load(userText: ConfigTestSupport.validUser(extra)).settings
+        try configuration(extra).settings
+    }
+
+    static func configuration(_ extra: String = "") throws -> HostConfiguration {
+        try ConfigTestSupport.load(userText: ConfigTestSupport.validUser(extra))
     }
 
     static let rules = BatteryReadingRules(cellsPerBattery: 16, canBatteries: false, staleTimeoutSeconds: 10)

@@ -71,6 +71,20 @@ public struct LimitGuard: Equatable, Sendable {
                   cellsPerBattery: settings.cellsPerBattery)
     }
 
+    /// The daemon's guard: MAX_CHARGE_CURRENT and MAX_DISCHARGE_CURRENT cap the published limits
+    /// only where the user's config.ini sets them. Their defaults (200 A) are the own charge
+    /// algorithm's scale, not a bank's limit: capping combined BMS limits with them would take
+    /// current from a large bank that the Python program gave it.
+    public init(configuration: HostConfiguration, lastValidChargeVoltage: Double? = nil) {
+        let settings = configuration.settings
+        func userMaximum(_ key: String, _ value: Double) -> Double {
+            configuration.layers.setting(forKey: key)?.isOverride == true ? value : .infinity
+        }
+        self.init(maxChargeCurrent: userMaximum("MAX_CHARGE_CURRENT", settings.maxChargeCurrent),
+                  maxDischargeCurrent: userMaximum("MAX_DISCHARGE_CURRENT", settings.maxDischargeCurrent),
+                  cellsPerBattery: settings.cellsPerBattery, lastValidChargeVoltage: lastValidChargeVoltage)
+    }
+
     /// The limits to publish this tick from the charge strategy's outcome and the bank's status.
     public mutating func limits(for outcome: Result<ChargeResult, StrategyError>,
                                 status: DegradedPolicy.Status) -> GuardedLimits {

@@ -47,7 +47,7 @@ public final class AggregatorDaemon {
                                  selection: prepared.selection, logger: logger)
         feedIn = FeedInController(monitor: session.monitor, stateStore: prepared.stateStore, logger: logger)
         degradedPolicy = DegradedPolicy(offlineBlockAfterSeconds: settings.offlineBlockAfterSeconds)
-        limitGuard = LimitGuard(settings: settings)
+        limitGuard = LimitGuard(configuration: prepared.configuration)
         faults = FaultReporter(logger: logger, clock: loop.clock)
         lastLogAt = loop.now
     }
@@ -176,8 +176,7 @@ public final class AggregatorDaemon {
         prepared = fresh
         settings = fresh.configuration.settings
         degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
-        limitGuard = LimitGuard(maxChargeCurrent: settings.maxChargeCurrent, maxDischargeCurrent: settings.maxDischargeCurrent,
-                                cellsPerBattery: settings.cellsPerBattery, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
+        limitGuard = LimitGuard(configuration: fresh.configuration, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
         session.reconfigure(settings: settings, selection: fresh.selection)
         if busKeysChanged { logger.warning("service name keys changed: they take effect after a restart") }
     }
