@@ -26,18 +26,24 @@ public final class ConfigReader {
         read(key, fallback: false) { text throws(IniValueProblem) in try IniValue.bool(text) }
     }
 
-    public func int(_ key: ConfigKeySpec, in range: ClosedRange<Int>? = nil) -> Int {
+    /// `problem` replaces the generic "must be between ..." when the range needs explaining.
+    /// A value already reported (bad text, fallen back to the default) is not range-checked again.
+    public func int(_ key: ConfigKeySpec, in range: ClosedRange<Int>? = nil, problem: String? = nil) -> Int {
+        let reported = problems.count
         let value = read(key, fallback: 0) { text throws(IniValueProblem) in try IniValue.int(text) }
-        if let range, !range.contains(value) {
-            report(key: key.name, problem: "must be between \(range.lowerBound) and \(range.upperBound)")
+        if let range, problems.count == reported, !range.contains(value) {
+            report(key: key.name, problem: problem ?? "must be between \(range.lowerBound) and \(range.upperBound)")
         }
         return value
     }
 
-    public func double(_ key: ConfigKeySpec, in range: ClosedRange<Double>? = nil) -> Double {
+    /// As `int`, for decimal numbers.
+    public func double(_ key: ConfigKeySpec, in range: ClosedRange<Double>? = nil, problem: String? = nil) -> Double {
+        let reported = problems.count
         let value = read(key, fallback: 0) { text throws(IniValueProblem) in try IniValue.double(text) }
-        if let range, !range.contains(value) {
-            report(key: key.name, problem: "must be between \(FixedDecimal.compact(range.lowerBound)) and \(FixedDecimal.compact(range.upperBound))")
+        if let range, problems.count == reported, !range.contains(value) {
+            report(key: key.name, problem: problem
+                ?? "must be between \(FixedDecimal.compact(range.lowerBound)) and \(FixedDecimal.compact(range.upperBound))")
         }
         return value
     }

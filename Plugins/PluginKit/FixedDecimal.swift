@@ -3,13 +3,24 @@
 
 /// Fixed-point decimal text for doubles.
 public enum FixedDecimal {
-    /// `value` with exactly `decimals` digits after the point (clamped to 0...15), rounded like
-    /// glibc's printf: to nearest on the exact binary value, ties to even. NaN gives "nan",
-    /// infinities "inf" / "-inf"; a negative value that rounds to zero keeps its sign ("-0.000").
-    public static func format(_ value: Double, decimals: Int) -> String {
+    /// How `format` settles the last digit.
+    public enum Rounding: Sendable {
+        /// glibc's printf: to nearest on the exact binary value, ties to even; a negative value
+        /// that rounds to zero keeps its sign ("-0.000"). What stored values must match.
+        case printf
+        /// value x 10^decimals rounded half away from zero, as a reader rounds the decimal they
+        /// see (4.35 gives "4.4" although the double lies just below); a zero result has no sign.
+        /// For texts meant for people, where "-0.00" would only puzzle.
+        case halfAwayFromZero
+    }
+
+    /// `value` with exactly `decimals` digits after the point (clamped to 0...15), rounded as
+    /// `rounding` says. NaN gives "nan", infinities "inf" / "-inf".
+    public static func format(_ value: Double, decimals: Int, rounding: Rounding = .printf) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         let places = min(max(decimals, 0), 15)
+        if rounding == .halfAwayFromZero, let text = halfAwayFromZero(value, places: places) { return text }
         let magnitude = value.magnitude
         var wholePart = magnitude.rounded(.towardZero)
         let fraction = magnitude - wholePart  // exact: both share the binade of `magnitude`
@@ -38,6 +49,25 @@ public enum FixedDecimal {
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         if text == "-0" { text = "0" }
+        return text
+    }
+
+    /// The `.halfAwayFromZero` text; nil when the scaled value is too large for exact integer
+    /// arithmetic (then every digit after the point is 0 anyway and printf's text is the same).
+    private static func halfAwayFromZero(_ value: Double, places: Int) -> String? {
+        let scale = powerOfTen(places)
+        let scaled = (value.magnitude * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9_007_199_254_740_992.0 else { return nil }  // 2^53: integers exact below
+        let units = UInt64(scaled)
+        let divisor = UInt64(scale)
+        var text = (value < 0 && units != 0) ? "-" : ""
+        text += String(units / divisor)
+        if places > 0 {
+            let digits = String(units % divisor)
+            text += "."
+            for _ in digits.utf8.count..<places { text += "0" }
+            text += digits
+        }
         return text
     }
 

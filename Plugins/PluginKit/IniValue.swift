@@ -45,10 +45,15 @@ public enum IniValue {
 
     /// Comma-separated numbers. Empty text is an empty list; empty items (a trailing comma, or
     /// blank continuation lines, which the host joins with newlines) are skipped, as Python does.
+    /// One pair of enclosing brackets is tolerated, because users copy lists from Python code.
     public static func doubleList<S: StringProtocol>(_ text: S) throws(IniValueProblem) -> [Double] {
+        var list = trimmed(text)
+        if list.utf8.first == UInt8(ascii: "["), list.utf8.last == UInt8(ascii: "]") {
+            list = list.dropFirst().dropLast()
+        }
         var values: [Double] = []
         var position = 0
-        for item in Substring(text).split(separator: ",", omittingEmptySubsequences: false) {
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
             position += 1
             let itemText = trimmed(item)
             if itemText.isEmpty { continue }

@@ -53,38 +53,39 @@ extension StrategyDescriptor {
 /// C `tick_charge` shared by every Swift charge strategy.
 func strategyTickCharge(_ instance: UnsafeMutableRawPointer?, _ input: UnsafePointer<dab_tick_input>?,
                         _ output: UnsafeMutablePointer<dab_charge_output>?, _ error: dab_error_buffer) -> Int32 {
-    guard let instance, let input, let output else {
-        CText.write("tick_charge needs an instance, an input and an output", to: error)
-        return Int32(DAB_ERR_INTERNAL)
-    }
-    let box = Unmanaged<StrategyInstanceBox>.fromOpaque(instance).takeUnretainedValue()
-    guard case .charge(let logic) = box.logic else {
-        CText.write("\(box.name) is not a charge strategy", to: error)
-        return Int32(DAB_ERR_INTERNAL)
-    }
-    do throws(StrategyError) {
-        try logic.tick(TickContext(cInput: input)).write(to: output)
-        return Int32(DAB_OK)
-    } catch let failure {
-        CText.write(failure.message, to: error)
-        return failure.kind.rawValue
+    strategyTick("tick_charge", instance, input, output, error) { box, context, output throws(StrategyError) in
+        guard case .charge(let logic) = box.logic else {
+            throw StrategyError(.internal, "\(box.name) is not a charge strategy")
+        }
+        try logic.tick(context).write(to: output)
     }
 }
 
 /// C `tick_soc` shared by every Swift SoC strategy.
 func strategyTickSoc(_ instance: UnsafeMutableRawPointer?, _ input: UnsafePointer<dab_tick_input>?,
                      _ output: UnsafeMutablePointer<dab_soc_output>?, _ error: dab_error_buffer) -> Int32 {
+    strategyTick("tick_soc", instance, input, output, error) { box, context, output throws(StrategyError) in
+        guard case .soc(let logic) = box.logic else {
+            throw StrategyError(.internal, "\(box.name) is not a SoC strategy")
+        }
+        try logic.tick(context).write(to: output)
+    }
+}
+
+/// What both ticks share: the pointer checks and turning a thrown error into code plus message,
+/// so each C function says only how its kind of strategy ticks.
+private func strategyTick<Output>(
+    _ call: String, _ instance: UnsafeMutableRawPointer?, _ input: UnsafePointer<dab_tick_input>?,
+    _ output: UnsafeMutablePointer<Output>?, _ error: dab_error_buffer,
+    _ tick: (StrategyInstanceBox, TickContext, UnsafeMutablePointer<Output>) throws(StrategyError) -> Void
+) -> Int32 {
     guard let instance, let input, let output else {
-        CText.write("tick_soc needs an instance, an input and an output", to: error)
+        CText.write("\(call) needs an instance, an input and an output", to: error)
         return Int32(DAB_ERR_INTERNAL)
     }
     let box = Unmanaged<StrategyInstanceBox>.fromOpaque(instance).takeUnretainedValue()
-    guard case .soc(let logic) = box.logic else {
-        CText.write("\(box.name) is not a SoC strategy", to: error)
-        return Int32(DAB_ERR_INTERNAL)
-    }
     do throws(StrategyError) {
-        try logic.tick(TickContext(cInput: input)).write(to: output)
+        try tick(box, TickContext(cInput: input), output)
         return Int32(DAB_OK)
     } catch let failure {
         CText.write(failure.message, to: error)

@@ -87,22 +87,23 @@ struct OwnChargeCalendarTests {
     }
 }
 
+/// OwnCharge's number texts, now read by PluginKit's IniValue and written by its FixedDecimal.
 @Suite("OwnCharge number text")
 struct OwnChargeNumberTextTests {
     @Test(arguments: [("3.45", 3.45), (" 200 ", 200.0), ("-0.5", -0.5), (".5", 0.5), ("1e-3", 0.001),
                       ("+2", 2.0), ("0.025", 0.025), ("\n3.55", 3.55), ("2.", 2.0)])
     func parsesDecimals(text: String, value: Double) {
-        #expect(NumberText.decimal(text) == value)
+        #expect((try? IniValue.double(text)) == value)
     }
 
     @Test(arguments: ["", "abc", "3.4.5", "3,45", "-", ".", "3.4V", "1e", "nan"])
     func rejectsNonNumbers(text: String) {
-        #expect(NumberText.decimal(text) == nil)
+        #expect((try? IniValue.double(text)) == nil)
     }
 
     @Test(arguments: [(3.456, 2, "3.46"), (55.2, 2, "55.20"), (-1.25, 1, "-1.3"), (-0.004, 2, "0.00"),
                       (200, 1, "200.0"), (0.025, 3, "0.025"), (7, 0, "7"), (3.4999, 3, "3.500")])
     func formatsFixedDecimals(value: Double, decimals: Int, text: String) {
-        #expect(NumberText.fixed(value, decimals: decimals) == text)
+        #expect(FixedDecimal.format(value, decimals: decimals, rounding: .halfAwayFromZero) == text)
     }
 }

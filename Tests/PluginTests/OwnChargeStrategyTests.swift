@@ -9,7 +9,7 @@ struct OwnChargeScheduleTests {
     @Test(arguments: 1...12)
     func normalChargeVoltageFollowsTheMonthOfTheTickDate(month: Int) throws {
         var list = ""
-        for value in Self.distinctMonths { list += NumberText.fixed(value, decimals: 2) + "," }
+        for value in Self.distinctMonths { list += FixedDecimal.format(value, decimals: 2) + "," }
         let host = OwnChargeTestHost(config: ["NR_OF_CELLS_PER_BATTERY": "16", "CHARGE_VOLTAGE_LIST": list,
                                               "BALANCING_VOLTAGE": "3.50", "MAX_CELL_VOLTAGE": "3.55"],
                                      date: ownChargeDate(2026, month, 15), lastBalancing: "2026-\(month < 10 ? "0" : "")\(month)-15")

@@ -32,6 +32,8 @@ import Testing
         ("0.2, 1, 1, 0.1, 0", [0.2, 1, 1, 0.1, 0]),
         ("3.55,\n3.50,\n    3.45,", [3.55, 3.50, 3.45]),   // continuation lines, trailing comma
         ("1,,2", [1, 2]),
+        ("[3.55, 3.50]", [3.55, 3.50]),                      // copied from Python code
+        (" [\n1,\n2,\n] ", [1, 2]),
     ])
     func doubleLists(text: String, expected: [Double]) throws {
         #expect(try IniValue.doubleList(text) == expected)
@@ -97,5 +99,18 @@ import Testing
             #expect(error.message.hasPrefix("Test: 5 config errors: SOME_FLAG must be True or False"))
             #expect(error.message.contains("SOME_LIST item 2"))
         }
+    }
+
+    @Test func rangeProblemCanBeWorded() {
+        let host = FakeStrategyHost(config: ["SOME_COUNT": "1"])
+        _ = ConfigReader(host: host).int(count, in: 2...9, problem: "must be set to the number of cells (2 or more)")
+        #expect(host.configErrors.map(\.text) == ["must be set to the number of cells (2 or more)"])
+    }
+
+    @Test func badTextIsReportedOnceEvenWhenTheDefaultIsOutOfRange() {
+        let unset = ConfigKeySpec("CELLS", default: "-1", "set by the host")
+        let host = FakeStrategyHost(config: ["CELLS": "x"])
+        _ = ConfigReader(host: host).int(unset, in: 2...9)
+        #expect(host.configErrors.map(\.text) == ["must be a whole number"])
     }
 }

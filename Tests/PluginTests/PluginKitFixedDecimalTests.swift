@@ -49,4 +49,12 @@ import Testing
     func compactDropsTrailingZeros(value: Double, expected: String) {
         #expect(FixedDecimal.compact(value) == expected)
     }
+
+    /// Texts for people round the decimal they read and show no "-0.00".
+    @Test(arguments: [(-1.25, 1, "-1.3"), (-0.004, 2, "0.00"), (4.35, 1, "4.4"), (0.125, 2, "0.13"),
+                      (3.4999, 3, "3.500"), (7, 0, "7"), (2.5, 0, "3"), (1e20, 1, "100000000000000000000.0")])
+    func halfAwayFromZero(value: Double, decimals: Int, expected: String) {
+        #expect(FixedDecimal.format(value, decimals: decimals, rounding: .halfAwayFromZero) == expected)
+    }
 }
+

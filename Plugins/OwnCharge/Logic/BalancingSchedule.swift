@@ -25,14 +25,14 @@ public enum BalancingChange: Equatable, Sendable {
         switch self {
         case .started(let days, let limit):
             let since = days.map { "\($0) days since the last" } ?? "no balancing recorded yet"
-            return "balancing started (" + since + "): charging to " + NumberText.fixed(limit, decimals: 2) + " V"
+            return "balancing started (" + since + "): charging to " + FixedDecimal.format(limit, decimals: 2, rounding: .halfAwayFromZero) + " V"
         case .goalReached(let voltage, let spread):
-            return "balancing goal reached at " + NumberText.fixed(voltage, decimals: 2)
-                + " V, cell difference " + NumberText.fixed(spread, decimals: 3) + " V"
+            return "balancing goal reached at " + FixedDecimal.format(voltage, decimals: 2, rounding: .halfAwayFromZero)
+                + " V, cell difference " + FixedDecimal.format(spread, decimals: 3, rounding: .halfAwayFromZero) + " V"
         case .ended(let date):
             return "balancing ended, stored " + LastBalancingRecord.text(date) + " as last balancing"
         case .suspended(let normal):
-            return "balancing schedule paused: this month's CVL " + NumberText.fixed(normal, decimals: 2)
+            return "balancing schedule paused: this month's CVL " + FixedDecimal.format(normal, decimals: 2, rounding: .halfAwayFromZero)
                 + " V reaches the balancing voltage"
         case .fullChargeRecorded(let date):
             return "full charge with balanced cells, stored " + LastBalancingRecord.text(date) + " as last balancing"

@@ -44,12 +44,12 @@ public enum DynamicChargeVoltage {
             for (index, cell) in battery.cellVoltages.enumerated() {
                 if let cell, cell > bestVoltage {
                     bestVoltage = cell
-                    text = "cell C\(index + 1) of battery " + battery.name + " at " + NumberText.fixed(cell, decimals: 3) + " V"
+                    text = "cell C\(index + 1) of battery " + battery.name + " at " + FixedDecimal.format(cell, decimals: 3, rounding: .halfAwayFromZero) + " V"
                 }
             }
         }
         if !text.isEmpty { return text }
         let cellId = bank.maxCellId ?? "?"
-        return "highest cell " + cellId + " at " + NumberText.fixed(bank.maxCellVoltage ?? 0, decimals: 3) + " V"
+        return "highest cell " + cellId + " at " + FixedDecimal.format(bank.maxCellVoltage ?? 0, decimals: 3, rounding: .halfAwayFromZero) + " V"
     }
 }

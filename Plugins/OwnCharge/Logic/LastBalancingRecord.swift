@@ -24,14 +24,14 @@ public enum LastBalancingRecord {
 
     /// Parses stored text; `today` places an old day-of-year in the right year.
     public static func parse(_ stored: String, today: CalendarDate) -> Reading {
-        let bytes = NumberText.trimmed(ArraySlice(Array(stored.utf8)))
-        if bytes.contains(UInt8(ascii: "-")) {
-            guard let date = isoDate(bytes) else {
+        let text = IniValue.trimmed(stored)
+        if text.utf8.contains(UInt8(ascii: "-")) {
+            guard let date = isoDate(text) else {
                 return .corrupt(reason: "not a date YYYY-MM-DD nor a day of the year")
             }
             return .date(date)
         }
-        guard let number = NumberText.decimal(bytes) else {
+        guard let number = try? IniValue.double(text) else {
             return .corrupt(reason: "not a date YYYY-MM-DD nor a day of the year")
         }
         guard number == number.rounded(), number >= 1, number <= 366 else {
@@ -54,18 +54,12 @@ public enum LastBalancingRecord {
         return today
     }
 
-    static func isoDate(_ bytes: ArraySlice<UInt8>) -> CalendarDate? {
-        var parts: [ArraySlice<UInt8>] = []
-        var start = bytes.startIndex
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "-") {
-            parts.append(bytes[start..<index])
-            start = index + 1
-        }
-        parts.append(bytes[start..<bytes.endIndex])
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }),
-              let year = NumberText.integer(parts[0]), let month = NumberText.integer(parts[1]),
-              let day = NumberText.integer(parts[2])
+    /// Exactly "YYYY-MM-DD" with digits only, and a real date.
+    static func isoDate(_ text: Substring) -> CalendarDate? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].utf8.count == 4, parts[1].utf8.count == 2, parts[2].utf8.count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         let date = CalendarDate(year: year, month: month, day: day)
         return GregorianCalendar.isValid(date) ? date : nil

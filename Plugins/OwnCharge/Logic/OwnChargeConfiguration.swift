@@ -39,7 +39,7 @@ public struct OwnChargeConfiguration: Equatable, Sendable {
     /// Reads every key (absent keys take their declared default), reports every bad value to the
     /// host, and throws a config error naming the bad keys when there was any.
     public static func read(from host: any StrategyHost) throws(StrategyError) -> OwnChargeConfiguration {
-        let reader = ConfigValueReader(host: host)
+        let reader = OwnChargeConfigReader(ConfigReader(host: host))
         typealias Keys = OwnChargeConfigKeys
         let voltageProblem = "must be a cell voltage between 0.5 and 5 V"
         let cellVoltageRange = 0.5...5.0
@@ -119,13 +119,13 @@ public struct OwnChargeConfiguration: Equatable, Sendable {
             }
         }
 
-        guard reader.badKeys.isEmpty, let cells, let balancing, let repetition, let monthly, let maxCell,
+        try reader.kit.finish(strategy: "OwnCharge")
+        // No problem reported means every value was read; the else is unreachable.
+        guard let cells, let balancing, let repetition, let monthly, let maxCell,
               let minCell, let hysteresis, let diffMax, let chargeCurrent, let dischargeCurrent,
               let chargeTable, let dischargeTable, let zeroSoc
         else {
-            var message = "unusable configuration:"
-            for (index, key) in reader.badKeys.enumerated() { message += (index == 0 ? " " : ", ") + key }
-            throw StrategyError(.config, message)
+            throw StrategyError(.config, "OwnCharge: unusable configuration")
         }
         return OwnChargeConfiguration(
             cellsPerBattery: cells, balancingCellVoltage: balancing, balancingRepetitionDays: repetition,
@@ -136,70 +136,42 @@ public struct OwnChargeConfiguration: Equatable, Sendable {
     }
 }
 
-/// Reads typed values from the host's INI text and reports each bad one, so all errors surface at once.
-final class ConfigValueReader {
-    let host: any StrategyHost
-    /// Keys reported so far, each once, in order.
-    private(set) var badKeys: [String] = []
+/// PluginKit's ConfigReader with OwnCharge's rule on top: a key that got a problem reads as nil,
+/// so nothing is derived from a default the user did not choose (one error per mistake, not three).
+struct OwnChargeConfigReader {
+    let kit: ConfigReader
 
-    init(host: any StrategyHost) {
-        self.host = host
+    init(_ kit: ConfigReader) {
+        self.kit = kit
     }
 
     func report(_ key: String, _ problem: String) {
-        host.reportConfigError(key: key, problem: problem)
-        if !badKeys.contains(key) { badKeys.append(key) }
+        kit.report(key: key, problem: problem)
     }
 
-    /// The user's text, or the declared default when no file sets the key.
-    func text(_ key: String) -> String {
-        host.configValue(key) ?? OwnChargeConfigKeys.defaultText(key) ?? ""
+    /// `read`'s value, or nil when it reported a problem.
+    private func checked<Value>(_ key: String, _ read: (ConfigKeySpec) -> Value) -> Value? {
+        let reported = kit.problems.count
+        // An unknown key has no default: its reading fails visibly as a config error, not a crash.
+        let value = read(OwnChargeConfigKeys.spec(key) ?? ConfigKeySpec(key, default: "", ""))
+        return kit.problems.count == reported ? value : nil
     }
 
     func decimal(_ key: String, range: ClosedRange<Double>, problem: String) -> Double? {
-        guard let value = NumberText.decimal(text(key)) else {
-            report(key, "must be a number")
-            return nil
-        }
-        guard range.contains(value) else {
-            report(key, problem)
-            return nil
-        }
-        return value
+        checked(key) { kit.double($0, in: range, problem: problem) }
     }
 
     func integer(_ key: String, range: ClosedRange<Int>, problem: String) -> Int? {
-        guard let value = NumberText.integer(text(key)) else {
-            report(key, "must be a whole number")
-            return nil
-        }
-        guard range.contains(value) else {
-            report(key, problem)
-            return nil
-        }
-        return value
+        checked(key) { kit.int($0, in: range, problem: problem) }
     }
 
     func boolean(_ key: String) -> Bool? {
-        let bytes = NumberText.trimmed(ArraySlice(Array(text(key).utf8)))
-        let lowered = bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
-        if lowered == Array("true".utf8) { return true }
-        if lowered == Array("false".utf8) { return false }
-        report(key, "must be True or False")
-        return nil
+        checked(key) { kit.bool($0) }
     }
 
     /// A comma-separated list of numbers; empty text is an empty list.
     func decimalList(_ key: String) -> [Double]? {
-        var values: [Double] = []
-        for (index, entry) in NumberText.listEntries(text(key)).enumerated() {
-            guard let value = NumberText.decimal(entry) else {
-                report(key, "entry \(index + 1) is not a number (expected numbers separated by commas)")
-                return nil
-            }
-            values.append(value)
-        }
-        return values
+        checked(key) { kit.doubleList($0) }
     }
 
     func table(voltageKey: String, factorKey: String, derivedFrom: String?,

@@ -7,6 +7,6 @@ public enum OwnChargeDescriptors {
     public static let ownCharge = StrategyDescriptor(
         name: "OwnCharge", version: version,
         summary: "Own charge algorithm: monthly CVL, balancing every BALANCING_REPETITION days, dynamic CVL on cell peaks, CCL/DCL from cell voltage tables",
-        configKeys: OwnChargeConfigKeys.declared.map { ConfigKeySpec($0.name, default: $0.defaultValue, $0.description) },
+        configKeys: OwnChargeConfigKeys.declared,
         factory: .charge { host throws(StrategyError) in try OwnChargeStrategy(host: host) })
 }

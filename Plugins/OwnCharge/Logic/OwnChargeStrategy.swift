@@ -93,7 +93,7 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
         // Discharge latch.
         if dischargeLatch.update(minCellVoltage: minCellVoltage, minCellVoltageLimit: config.minCellVoltage,
                                  hysteresis: config.minCellHysteresis) {
-            let lowest = NumberText.fixed(minCellVoltage, decimals: 3)
+            let lowest = FixedDecimal.format(minCellVoltage, decimals: 3, rounding: .halfAwayFromZero)
             host.log(.info, dischargeLatch.isLatched
                      ? "discharge latched: lowest cell at " + lowest + " V"
                      : "discharge latch cleared: lowest cell recovered to " + lowest + " V")
@@ -110,7 +110,7 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
             if reduced < chargeVoltageLimit {
                 chargeVoltageLimit = reduced
                 voltageReason = DynamicChargeVoltage.highestCellText(batteries: context.batteries, bank: bank)
-                    + ": dynamic CVL " + NumberText.fixed(reduced, decimals: 2) + " V"
+                    + ": dynamic CVL " + FixedDecimal.format(reduced, decimals: 2, rounding: .halfAwayFromZero) + " V"
             }
         }
 
@@ -130,12 +130,12 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
         }
         reasons.append(voltageReason)
         if chargeBlocker == nil && chargeCurrentLimit < config.maxChargeCurrent {
-            reasons.append("highest cell " + NumberText.fixed(maxCellVoltage, decimals: 3) + " V: CCL "
-                           + NumberText.fixed(chargeCurrentLimit, decimals: 1) + " A")
+            reasons.append("highest cell " + FixedDecimal.format(maxCellVoltage, decimals: 3, rounding: .halfAwayFromZero) + " V: CCL "
+                           + FixedDecimal.format(chargeCurrentLimit, decimals: 1, rounding: .halfAwayFromZero) + " A")
         }
         if !dischargeLatch.isLatched && dischargeBlocker == nil && dischargeCurrentLimit < config.maxDischargeCurrent {
-            reasons.append("lowest cell " + NumberText.fixed(minCellVoltage, decimals: 3) + " V: DCL "
-                           + NumberText.fixed(dischargeCurrentLimit, decimals: 1) + " A")
+            reasons.append("lowest cell " + FixedDecimal.format(minCellVoltage, decimals: 3, rounding: .halfAwayFromZero) + " V: DCL "
+                           + FixedDecimal.format(dischargeCurrentLimit, decimals: 1, rounding: .halfAwayFromZero) + " A")
         }
 
         return ChargeResult(
@@ -167,7 +167,7 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
     }
 
     private func scheduleReason(target: Double, month: Int) -> String {
-        let voltage = NumberText.fixed(target, decimals: 2) + " V"
+        let voltage = FixedDecimal.format(target, decimals: 2, rounding: .halfAwayFromZero) + " V"
         switch schedule.phase {
         case .idle: return "charge voltage of month \(month): " + voltage
         case .balancing: return "balancing to " + voltage
@@ -182,8 +182,8 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
         } else {
             switch schedule.phase {
             case .idle: text += "idle"
-            case .balancing: text += "charging to " + NumberText.fixed(balancingLimit, decimals: 2) + " V"
-            case .goalReached: text += "goal reached, holding until " + NumberText.fixed(normalLimit, decimals: 2) + " V"
+            case .balancing: text += "charging to " + FixedDecimal.format(balancingLimit, decimals: 2, rounding: .halfAwayFromZero) + " V"
+            case .goalReached: text += "goal reached, holding until " + FixedDecimal.format(normalLimit, decimals: 2, rounding: .halfAwayFromZero) + " V"
             }
         }
         if let last = schedule.lastBalancing {

@@ -1,3 +1,5 @@
+import PluginKit
+
 /// A change of the peak (dynamic CVL) or feed-in state worth one log line.
 public enum PeakFeedInChange: Equatable, Sendable {
     case dynamicCVLStarted(maxCellVoltage: Double)
@@ -8,9 +10,9 @@ public enum PeakFeedInChange: Equatable, Sendable {
     public var logMessage: String {
         switch self {
         case .dynamicCVLStarted(let voltage):
-            return "dynamic CVL reduction started: highest cell at " + NumberText.fixed(voltage, decimals: 3) + " V"
+            return "dynamic CVL reduction started: highest cell at " + FixedDecimal.format(voltage, decimals: 3, rounding: .halfAwayFromZero) + " V"
         case .dynamicCVLEnded(let voltage):
-            return "dynamic CVL reduction ended: highest cell at " + NumberText.fixed(voltage, decimals: 3) + " V"
+            return "dynamic CVL reduction ended: highest cell at " + FixedDecimal.format(voltage, decimals: 3, rounding: .halfAwayFromZero) + " V"
         case .feedInOffRequested(let blocked):
             return blocked ? "requesting DC-coupled PV feed-in off: a BMS blocks charging"
                            : "requesting DC-coupled PV feed-in off: cell voltage peak"
