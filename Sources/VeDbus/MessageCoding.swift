@@ -143,7 +143,7 @@ enum MessageCoding {
         return values
     }
 
-    private static func read(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
+    static func read(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
         guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
         let type = dbus_message_iter_get_arg_type(&iter)
         switch type {
