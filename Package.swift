@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "dbus-aggregate-batteries", targets: ["Host"]),
         .executable(name: "dab-simulator", targets: ["SimulatorMain"]),
+        .executable(name: "tick-benchmark", targets: ["TickBenchmark"]),
         .library(name: "OwnCharge", type: .dynamic, targets: ["OwnCharge"]),
         .library(name: "BMSCombine", type: .dynamic, targets: ["BMSCombine"]),
         .library(name: "OwnSoC", type: .dynamic, targets: ["OwnSoC"]),
@@ -17,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The tick micro-benchmark only (Benchmarks/TickBenchmark); the daemon does not link it.
+        .package(url: "https://github.com/google/swift-benchmark", from: "0.1.2"),
     ],
     targets: [
         // libdbus-1 through pkg-config, with a small C shim for what Swift cannot import.
@@ -71,6 +74,18 @@ let package = Package(
             name: "SimulatorMain",
             dependencies: ["Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/SimulatorMain"
+        ),
+
+        // The tick micro-benchmark (time and heap allocations per tick): prints figures, never a test.
+        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
+        .executableTarget(
+            name: "TickBenchmark",
+            dependencies: [
+                "HostCore", "Simulator", "VeDbus", "MallocCounter",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "swift-benchmark"),
+            ],
+            path: "Benchmarks/TickBenchmark"
         ),
 
         // Helpers for tests that need a real dbus-daemon and independent clients (busctl, dbus-send).

@@ -28,4 +28,11 @@ static const int cdbus_message_type_method_return = DBUS_MESSAGE_TYPE_METHOD_RET
 static const int cdbus_message_type_error = DBUS_MESSAGE_TYPE_ERROR;
 static const int cdbus_message_type_signal = DBUS_MESSAGE_TYPE_SIGNAL;
 
+/* "%.*f" without Swift's CVarArg boxing (withVaList cost ~14k instructions a call): the aggregate
+ * formats every changed value's GetText on every tick. */
+#include <stdio.h>
+static inline int cdbus_format_fixed(char *buffer, size_t size, int decimals, double value) {
+    return snprintf(buffer, size, "%.*f", decimals, value);
+}
+
 #endif

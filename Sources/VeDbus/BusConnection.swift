@@ -220,6 +220,8 @@ public final class BusConnection {
 
     /// Fails every call whose deadline has passed.
     func expireCalls(now: Double) {
+        // Every loop iteration asks; almost always nothing is pending, so nothing is allocated.
+        guard !pendingCalls.isEmpty, let nearest = nearestDeadline, nearest <= now else { return }
         let expired = pendingCalls.filter { $0.value.deadline <= now }
         for (serial, call) in expired.sorted(by: { $0.key < $1.key }) {
             pendingCalls[serial] = nil
@@ -255,7 +257,7 @@ public final class BusConnection {
             }
             return DBUS_HANDLER_RESULT_HANDLED
         case .signal:
-            if message.interface == "org.freedesktop.DBus.Local" && message.member == "Disconnected" {
+            if message.isSignal("org.freedesktop.DBus.Local", "Disconnected") {
                 markDisconnected()
                 return DBUS_HANDLER_RESULT_HANDLED
             }

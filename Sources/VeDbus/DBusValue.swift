@@ -80,7 +80,9 @@ public enum DBusValue: Equatable, Sendable {
     /// The number this value holds (any integer type, double or bool), nil for anything else
     /// and for invalid. velib readers map every integer type to a number; so do we.
     public var number: Double? {
-        switch unwrapped {
+        // Switches on self, not on `unwrapped`: no copy of the value (the tick reads ~1,400 a second).
+        switch self {
+        case .variant(let inner): return inner.number
         case .byte(let v): return Double(v)
         case .bool(let v): return v ? 1 : 0
         case .int16(let v): return Double(v)
@@ -102,8 +104,11 @@ public enum DBusValue: Equatable, Sendable {
 
     /// The string this value holds, nil for anything else.
     public var string: String? {
-        if case .string(let s) = unwrapped { return s }
-        return nil
+        switch self {
+        case .string(let s): return s
+        case .variant(let inner): return inner.string
+        default: return nil
+        }
     }
 
     /// Wraps in a variant unless already one.

@@ -196,6 +196,8 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func fireDueTimers(now current: Double) {
+        // Most wake-ups are for a message, not a timer: no arrays then.
+        guard timers.contains(where: { $0.due <= current }) else { return }
         let dueIDs = timers.filter { $0.due <= current }.sorted { $0.due < $1.due }.map(\.id)
         for id in dueIDs {
             guard let index = timers.firstIndex(where: { $0.id == id }) else { continue }

@@ -116,6 +116,16 @@ public final class Message {
     public var errorName: String? { string(dbus_message_get_error_name(raw)) }
     public var signature: String { string(dbus_message_get_signature(raw)) ?? "" }
     public var serial: UInt32 { dbus_message_get_serial(raw) }
+
+    /// Whether the message has this signature; compared in libdbus, no String is made.
+    public func hasSignature(_ signature: String) -> Bool {
+        dbus_message_has_signature(raw, signature) != 0
+    }
+
+    /// Whether this is the signal `interface`.`member`; compared in libdbus, no String is made.
+    public func isSignal(_ interface: String, _ member: String) -> Bool {
+        dbus_message_is_signal(raw, interface, member) != 0
+    }
     public var replySerial: UInt32 { dbus_message_get_reply_serial(raw) }
 
     /// The decoded arguments.

@@ -67,7 +67,7 @@ enum MessageCoding {
         }
     }
 
-    private static func write(_ value: DBusValue, into iter: inout DBusMessageIter) -> Bool {
+    static func write(_ value: DBusValue, into iter: inout DBusMessageIter) -> Bool {
         switch value {
         case .byte(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_byte, &v) != 0
         case .bool(let b):
@@ -106,14 +106,14 @@ enum MessageCoding {
         }
     }
 
-    private static func appendString(_ s: String, type: Int32, into iter: inout DBusMessageIter) -> Bool {
+    static func appendString(_ s: String, type: Int32, into iter: inout DBusMessageIter) -> Bool {
         s.withCString { pointer in
             var p: UnsafePointer<CChar>? = pointer
             return dbus_message_iter_append_basic(&iter, type, &p) != 0
         }
     }
 
-    private static func writeContainer(type: Int32, signature: String?, into iter: inout DBusMessageIter,
+    static func writeContainer(type: Int32, signature: String?, into iter: inout DBusMessageIter,
                                        body: (inout DBusMessageIter) -> Bool) -> Bool {
         var sub = DBusMessageIter()
         let opened: Bool
@@ -143,7 +143,7 @@ enum MessageCoding {
         return values
     }
 
-    private static func read(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
+    static func read(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
         guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
         let type = dbus_message_iter_get_arg_type(&iter)
         switch type {

@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CDBus
 
-/// GetText forms such as "53.20V", built with libc's printf rather than Foundation, because they
-/// are made for every changed path on every tick.
+/// GetText forms such as "53.20V", built with libc's printf (through the CDBus shim, not
+/// withVaList) rather than Foundation, because they are made for every changed path on every tick.
 public enum TextFormat {
     /// A formatter giving `decimals` fixed decimals and then `unit` ("%.2fV" is `fixed(2, "V")`).
     public static func fixed(_ decimals: Int, _ unit: String = "") -> VeService.TextFormatter {
@@ -17,13 +15,17 @@ public enum TextFormat {
     /// "%.2f") rounds the exact binary value.
     public static func fixedPoint(_ value: Double, decimals: Int) -> String {
         let places = Int32(max(0, min(decimals, 17)))
-        var buffer = [CChar](repeating: 0, count: 352)
-        let length = withVaList([places, value]) { vsnprintf(&buffer, buffer.count, "%.*f", $0) }
-        guard length > 0 else { return String(value) }
-        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // 352 bytes hold any double with 17 decimals ("%.17f" of -DBL_MAX is 327 characters).
+        let text: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer in
+            let length = cdbus_format_fixed(buffer.baseAddress!, buffer.count, places, value)
+            guard length > 0, Int(length) < buffer.count else { return nil }
+            return String(cString: buffer.baseAddress!)
+        }
+        guard let text else { return String(value) }
         // printf keeps the sign of a negative value that rounds to zero; Python does too, but a
         // "-0.00A" on a display reads as a fault, so it is dropped.
-        if text.hasPrefix("-"), text.utf8.dropFirst().allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) {
+        if text.utf8.first == UInt8(ascii: "-"),
+           text.utf8.dropFirst().allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) {
             return String(text.dropFirst())
         }
         return text

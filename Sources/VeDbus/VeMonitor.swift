@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Watches Venus OS services whose names start with given prefixes and keeps a cache of their
 /// values, as velib's DbusMonitor does: one GetItems per new service, then signals only.
 ///
@@ -16,12 +20,33 @@ public final class VeMonitor {
     final class PathTable {
         var names: [String] = []
         var indexByName: [String: Int] = [:]
+        /// FNV-1a of each name's UTF-8 (the first name wins a collision): finds a signal's path
+        /// from libdbus's C string without making a String and hashing it as one.
+        private var indexByHash: [UInt64: Int] = [:]
 
         func intern(_ path: String) -> Int {
             if let index = indexByName[path] { return index }
             names.append(path)
-            indexByName[path] = names.count - 1
-            return names.count - 1
+            let index = names.count - 1
+            indexByName[path] = index
+            var utf8 = path
+            let hash = utf8.withUTF8 { Self.hash($0) }
+            if indexByHash[hash] == nil { indexByHash[hash] = index }
+            return index
+        }
+
+        /// As `intern(_:)` for a C string: a hash look-up and a byte compare when the path is known.
+        func intern(cString: UnsafePointer<CChar>) -> Int {
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
+                                            count: strlen(cString))
+            if let index = indexByHash[Self.hash(bytes)], names[index].utf8.elementsEqual(bytes) { return index }
+            return intern(String(decoding: bytes, as: UTF8.self))  // first sight, or a collision
+        }
+
+        private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return hash
         }
     }
 
@@ -310,13 +335,17 @@ public final class VeMonitor {
 
     private func handleSignal(_ message: Message) {
         switch message.member {
-        case "NameOwnerChanged" where message.interface == "org.freedesktop.DBus":
+        case "NameOwnerChanged" where message.isSignal("org.freedesktop.DBus", "NameOwnerChanged"):
             guard let arguments = try? message.arguments(), arguments.count == 3,
                   let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
             drop(name)
             if !newOwner.isEmpty { scan(name) }
-        case "ItemsChanged" where message.interface == VeService.busItemInterface:
+        case "ItemsChanged" where message.isSignal(VeService.busItemInterface, "ItemsChanged"):
             guard let sender = message.sender, let name = nameByUniqueName[sender] else { return }
+            if message.hasSignature(ItemsDecoding.signature) {
+                itemsChanged(message, from: name)
+                return
+            }
             guard let entries = Self.items((try? message.arguments())?.first),
                   let position = services.index(forKey: name) else {
                 onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: "signature \(message.signature)"))
@@ -330,7 +359,7 @@ public final class VeMonitor {
             }
             services.values[position].lastUpdate = clock()
             if !changed.isEmpty { onValuesChanged?(name, changed) }
-        case "PropertiesChanged" where message.interface == VeService.busItemInterface:
+        case "PropertiesChanged" where message.isSignal(VeService.busItemInterface, "PropertiesChanged"):
             guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
             guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else {
                 onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: "signature \(message.signature)"))
@@ -342,6 +371,23 @@ public final class VeMonitor {
         default:
             break
         }
+    }
+
+    /// ItemsChanged with the usual signature, decoded straight into the service's slots.
+    private func itemsChanged(_ message: Message, from name: String) {
+        guard let position = services.index(forKey: name) else { return }
+        var changed: [String] = []
+        do {
+            try ItemsDecoding.forEachItem(in: message.raw) { path, value in
+                let index = pathTable.intern(cString: path)
+                if services.values[position].store(value, at: index) { changed.append(pathTable.names[index]) }
+            }
+        } catch {
+            onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: error.description))
+            return
+        }
+        services.values[position].lastUpdate = clock()
+        if !changed.isEmpty { onValuesChanged?(name, changed) }
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {

@@ -112,17 +112,17 @@ public final class VeService {
     @discardableResult
     public func publish() -> Int {
         guard isRegistered, !changed.isEmpty else { return 0 }
-        var entries: [DBusValue.DictEntry] = []
+        var entries: [ItemsEncoding.Item] = []
         entries.reserveCapacity(changed.count)
         for index in changed {
             items[index].pendingChange = false
-            entries.append(.init(.string(items[index].path), valueAndText(items[index])))
+            entries.append(.init(path: items[index].path, value: items[index].value, text: text(of: items[index])))
         }
         let count = changed.count
         changed.removeAll(keepingCapacity: true)
-        let payload = DBusValue.dictionary(keySignature: "s", valueSignature: "a{sv}", entries)
-        if let signal = try? Message.signal(path: "/", interface: Self.busItemInterface, member: "ItemsChanged",
-                                            arguments: [payload]) {
+        // Written straight into the message (no DBusValue tree): this runs every tick.
+        if let signal = try? Message.signal(path: "/", interface: Self.busItemInterface, member: "ItemsChanged"),
+           (try? ItemsEncoding.append(entries, to: signal.raw)) != nil {
             connection.send(signal)
         }
         return count
