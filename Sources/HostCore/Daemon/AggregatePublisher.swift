@@ -100,8 +100,11 @@ public struct AggregatePublisher {
         return text + "; \(found) batteries found, NR_OF_BATTERIES = \(expected)"
     }
 
+    /// The published path of each alarm, indexed by the alarm's raw value (built once).
+    private static let alarmPaths: [AggregatePath] = BatteryAlarm.allCases.map { AggregatePath(path: $0.path)! }
+
     static func path(of alarm: BatteryAlarm) -> AggregatePath {
-        AggregatePath(rawValue: alarm.path)!
+        alarmPaths[alarm.rawValue]
     }
 }
 

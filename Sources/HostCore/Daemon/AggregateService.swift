@@ -27,7 +27,7 @@ public final class AggregateService {
         service.add("/Connected", .int32(1))
         service.add("/CustomName", .string(""), writable: true,
                     validate: { value in value.string.map(DBusValue.string) })
-        handles = AggregatePath.allCases.map { service.add($0.rawValue, .invalid, format: $0.format) }
+        handles = AggregatePath.allCases.map { service.add($0.path, .invalid, format: $0.format) }
         service.onExternalWrite = { [weak self] path, value in
             if path == "/CustomName", let name = value.string { self?.onCustomNameWritten?(name) }
         }
@@ -81,13 +81,6 @@ public final class AggregateService {
     @discardableResult
     public func publish() -> Int { service.publish() }
 
-    private func index(of path: AggregatePath) -> Int {
-        // allCases is in declaration order; the position is stable for the life of the process.
-        AggregatePath.indexTable[path]!
-    }
-}
-
-extension AggregatePath {
-    static let indexTable: [AggregatePath: Int] = Dictionary(
-        uniqueKeysWithValues: AggregatePath.allCases.enumerated().map { ($1, $0) })
+    /// Handles were made in declaration order, so a case's raw value is its handle's index.
+    private func index(of path: AggregatePath) -> Int { path.rawValue }
 }

@@ -30,9 +30,9 @@ public enum StatusReport {
             lines.append("  Batteries online \(online) of \(expected): \(values["/Batteries/State"]?.string ?? "---")")
             lines.append("  Limits: \(values["/Info/LimitReason"]?.string ?? "---")")
             lines.append("  Strategies: \(values["/Info/ChargeStrategy"]?.string ?? "---") [\(values["/Info/ChargeStrategyState"]?.string ?? "")], \(values["/Info/SocStrategy"]?.string ?? "---") [\(values["/Info/SocStrategyState"]?.string ?? "")]")
-            let raised = AggregatePath.allCases.filter { $0.rawValue.hasPrefix("/Alarms/") && (values[$0.rawValue]?.integer ?? 0) > 0 }
+            let raised = AggregatePath.allCases.filter { $0.path.hasPrefix("/Alarms/") && (values[$0.path]?.integer ?? 0) > 0 }
             if !raised.isEmpty {
-                lines.append("  Alarms: " + raised.map { "\($0.rawValue.dropFirst(8))=\(values[$0.rawValue]?.integer ?? 0)" }.joined(separator: " "))
+                lines.append("  Alarms: " + raised.map { "\($0.path.dropFirst(8))=\(values[$0.path]?.integer ?? 0)" }.joined(separator: " "))
             }
         } else {
             lines.append("\(AggregateService.serviceName): not on the bus")
