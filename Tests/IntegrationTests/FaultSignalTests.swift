@@ -57,4 +57,58 @@ import VeDbus
         fixture.spin(until: { watcher.changes.count >= 2 }, timeout: 5)
         #expect(watcher.changes.map { $0.newOwner.isEmpty } == [false, true], "\(watcher.changes)")
     }
+
+    /// SIGHUP on the real executable: the new config.ini takes effect (the charge strategy
+    /// changes) and the service never leaves the bus; a broken config.ini is refused and the
+    /// running configuration stays.
+    @Test func sighupReloadsWithoutLeavingTheBus() throws {
+        let fixture = try BusFixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-hup-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let base = ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16", "NR_OF_MPPTS = 1", "LOG_PERIOD = 0"]
+        func writeConfig(_ extra: [String]) throws {
+            try ((base + extra).joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
+        }
+        try writeConfig(["OWN_CHARGE_PARAMETERS = False"])
+
+        let venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
+        try venus.start()
+        defer { venus.stop() }
+        let watcher = try AggregateNameWatcher(fixture: fixture)
+        let reader = try fixture.connect()
+        let view = VeMonitor(connection: reader, prefixes: [AggregateService.serviceName])
+        view.start()
+
+        let build = try DaemonHarness.pluginFolder()
+        let daemon = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
+            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
+            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
+            "--state-dir", folder, "--plugin-dir", build])
+        defer { if daemon.isRunning { daemon.terminate(signal: SIGKILL) } }
+
+        func serve(until condition: () -> Bool, timeout: Double) -> Bool {
+            let deadline = MonotonicClock.now() + timeout
+            while MonotonicClock.now() < deadline {
+                venus.step(0.5)
+                if fixture.spin(until: condition, timeout: 0.5) { return true }
+            }
+            return condition()
+        }
+        func chargeStrategy() -> String? { view.value(AggregateService.serviceName, "/Info/ChargeStrategy")?.string }
+
+        #expect(serve(until: { chargeStrategy() == "BMSCombine" }, timeout: 30), "the daemon did not publish")
+        try writeConfig(["OWN_CHARGE_PARAMETERS = True"])
+        kill(daemon.pid, SIGHUP)
+        #expect(serve(until: { chargeStrategy() == "OwnCharge" }, timeout: 15), "SIGHUP did not reload")
+
+        try writeConfig(["OWN_CHARGE_PARAMETERS = maybe"])
+        kill(daemon.pid, SIGHUP)
+        _ = serve(until: { false }, timeout: 2)
+        #expect(daemon.isRunning, "a broken config on reload must not stop the daemon")
+        #expect(chargeStrategy() == "OwnCharge")
+        #expect(view.value(AggregateService.serviceName, "/Info/MaxChargeVoltage")?.number != nil)
+        // Registered once, never released.
+        #expect(watcher.changes.map { $0.newOwner.isEmpty } == [false], "\(watcher.changes)")
+    }
 }
