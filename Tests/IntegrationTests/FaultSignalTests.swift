@@ -10,45 +10,21 @@ import VeDbus
 @Suite(.serialized) struct FaultSignalTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func aSignalWritesTheCurrentChargeBeforeExit(signal: Int32) throws {
-        let fixture = try BusFixture()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-sig-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let config = ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16", "NR_OF_MPPTS = 1",
-                      "OWN_CHARGE_PARAMETERS = False", "OWN_SOC = True", "LOG_PERIOD = 0"].joined(separator: "\n") + "\n"
-        try config.write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
-
-        let venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
-        try venus.start()
-        defer { venus.stop() }
+        let running = try RunningDaemon(configLines: ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16",
+                                                      "NR_OF_MPPTS = 1", "OWN_CHARGE_PARAMETERS = False", "OWN_SOC = True",
+                                                      "LOG_PERIOD = 0"])
+        let (fixture, folder, daemon) = (running.fixture, running.folder, running.process)
         let watcher = try AggregateNameWatcher(fixture: fixture)
-
-        let build = try DaemonHarness.pluginFolder()
-        let daemon = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
-            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
-            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
-            "--state-dir", folder, "--plugin-dir", build])
-        defer { if daemon.isRunning { daemon.terminate(signal: SIGKILL) } }
-
-        /// Serves the simulator (one step per half second) until `condition` or `timeout` s.
-        func serve(until condition: () -> Bool, timeout: Double) -> Bool {
-            let deadline = MonotonicClock.now() + timeout
-            while MonotonicClock.now() < deadline {
-                venus.step(0.5)
-                if fixture.spin(until: condition, timeout: 0.5) { return true }
-            }
-            return condition()
-        }
         let stored = folder + "/storedvalue_charge"
-        #expect(serve(until: { !watcher.changes.isEmpty && FileManager.default.fileExists(atPath: stored) }, timeout: 30),
+        #expect(running.serve(until: { !watcher.changes.isEmpty && FileManager.default.fileExists(atPath: stored) }, timeout: 30),
                 "the daemon did not register and store its first charge")
         // Remove the file: only the exit path can write it again (the counter barely moves).
         try FileManager.default.removeItem(atPath: stored)
-        _ = serve(until: { false }, timeout: 1.5)
+        _ = running.serve(until: { false }, timeout: 1.5)
         #expect(!FileManager.default.fileExists(atPath: stored))
 
         kill(daemon.pid, signal)
-        #expect(serve(until: { !daemon.isRunning }, timeout: 15), "the daemon did not exit")
+        #expect(running.serve(until: { !daemon.isRunning }, timeout: 15), "the daemon did not exit")
         #expect(daemon.waitForExit() == 0)
         let text = try #require(try? String(contentsOfFile: stored, encoding: .utf8))
         let ampHours = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -62,53 +38,70 @@ import VeDbus
     /// changes) and the service never leaves the bus; a broken config.ini is refused and the
     /// running configuration stays.
     @Test func sighupReloadsWithoutLeavingTheBus() throws {
-        let fixture = try BusFixture()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-hup-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let base = ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16", "NR_OF_MPPTS = 1", "LOG_PERIOD = 0"]
-        func writeConfig(_ extra: [String]) throws {
-            try ((base + extra).joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
-        }
-        try writeConfig(["OWN_CHARGE_PARAMETERS = False"])
-
-        let venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
-        try venus.start()
-        defer { venus.stop() }
+        let running = try RunningDaemon(configLines: base + ["OWN_CHARGE_PARAMETERS = False"])
+        let (fixture, daemon) = (running.fixture, running.process)
+        func writeConfig(_ extra: [String]) throws { try running.writeConfig(base + extra) }
         let watcher = try AggregateNameWatcher(fixture: fixture)
         let reader = try fixture.connect()
         let view = VeMonitor(connection: reader, prefixes: [AggregateService.serviceName])
         view.start()
-
-        let build = try DaemonHarness.pluginFolder()
-        let daemon = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
-            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
-            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
-            "--state-dir", folder, "--plugin-dir", build])
-        defer { if daemon.isRunning { daemon.terminate(signal: SIGKILL) } }
-
-        func serve(until condition: () -> Bool, timeout: Double) -> Bool {
-            let deadline = MonotonicClock.now() + timeout
-            while MonotonicClock.now() < deadline {
-                venus.step(0.5)
-                if fixture.spin(until: condition, timeout: 0.5) { return true }
-            }
-            return condition()
-        }
         func chargeStrategy() -> String? { view.value(AggregateService.serviceName, "/Info/ChargeStrategy")?.string }
 
-        #expect(serve(until: { chargeStrategy() == "BMSCombine" }, timeout: 30), "the daemon did not publish")
+        #expect(running.serve(until: { chargeStrategy() == "BMSCombine" }, timeout: 30), "the daemon did not publish")
         try writeConfig(["OWN_CHARGE_PARAMETERS = True"])
         kill(daemon.pid, SIGHUP)
-        #expect(serve(until: { chargeStrategy() == "OwnCharge" }, timeout: 15), "SIGHUP did not reload")
+        #expect(running.serve(until: { chargeStrategy() == "OwnCharge" }, timeout: 15), "SIGHUP did not reload")
 
         try writeConfig(["OWN_CHARGE_PARAMETERS = maybe"])
         kill(daemon.pid, SIGHUP)
-        _ = serve(until: { false }, timeout: 2)
+        _ = running.serve(until: { false }, timeout: 2)
         #expect(daemon.isRunning, "a broken config on reload must not stop the daemon")
         #expect(chargeStrategy() == "OwnCharge")
         #expect(view.value(AggregateService.serviceName, "/Info/MaxChargeVoltage")?.number != nil)
         // Registered once, never released.
         #expect(watcher.changes.map { $0.newOwner.isEmpty } == [false], "\(watcher.changes)")
+    }
+}
+
+/// The real executable on a private bus beside the simulator, for the signal tests.
+private final class RunningDaemon {
+    let fixture: BusFixture
+    let venus: SimulatedVenus
+    let folder: String
+    let process: ChildProcess
+
+    init(configLines: [String]) throws {
+        fixture = try BusFixture()
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-sig-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
+        try (configLines.joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
+        try venus.start()
+        let build = try DaemonHarness.pluginFolder()
+        process = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
+            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
+            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
+            "--state-dir", folder, "--plugin-dir", build])
+    }
+
+    deinit {
+        if process.isRunning { process.terminate(signal: SIGKILL) }
+        venus.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func writeConfig(_ lines: [String]) throws {
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
+    }
+
+    /// Serves the simulator (one step per half second) until `condition` or `timeout` s.
+    func serve(until condition: () -> Bool, timeout: Double) -> Bool {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline {
+            venus.step(0.5)
+            if fixture.spin(until: condition, timeout: 0.5) { return true }
+        }
+        return condition()
     }
 }
