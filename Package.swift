@@ -1,5 +1,48 @@
 // swift-tools-version:6.1
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The strategy plugins are Embedded Swift: a plugin library needs no Swift runtime, only libc and
+/// libm, so it stays small in the daemon's memory and does not depend on the host's Swift version
+/// (the C ABI is the only contract). Their logic is also built as ordinary Swift, from the same
+/// files (Plugins/Embedded holds symlinks), for the unit tests and the host.
+func embeddedSettings(aliases: [String]) -> [SwiftSetting] {
+    let aliasFlags = aliases.flatMap { ["-module-alias", "\($0)=Embedded\($0)"] }
+    return [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo", "-Xcc", "-fPIC"] + aliasFlags)]
+}
+
+/// Embedded Swift's String needs the toolchain's Unicode tables, which the driver does not link.
+let pluginLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L", embeddedLibraryFolder(), "-lswiftUnicodeDataTables"]),
+    .linkedLibrary("m"),
+]
+
+/// `<toolchain>/usr/lib/swift/embedded/<triple>` of the toolchain evaluating this manifest, found
+/// from where its PackageDescription library is mapped (…/lib/swift/pm/ManifestAPI/…).
+func embeddedLibraryFolder() -> String {
+    #if arch(x86_64)
+    let triple = "x86_64-unknown-linux-gnu"
+    #else
+    let triple = "aarch64-unknown-linux-gnu"
+    #endif
+    #if canImport(Glibc)
+    guard let maps = fopen("/proc/self/maps", "r") else { return "" }
+    defer { fclose(maps) }
+    var line = [CChar](repeating: 0, count: 4096)
+    while fgets(&line, Int32(line.count), maps) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = text.firstIndex(of: "/") else { continue }
+        let parts = text[slash...].split(separator: "/", omittingEmptySubsequences: false)
+        guard let pm = parts.firstIndex(of: "pm"), pm >= 2, parts[pm - 1] == "swift", parts[pm - 2] == "lib" else {
+            continue
+        }
+        return parts[..<(pm - 1)].joined(separator: "/") + "/swift/embedded/" + triple
+    }
+    #endif
+    return ""
+}
 
 /// Swift settings shared by every Swift target: Swift 6 language mode is the package default.
 let strictSettings: [SwiftSetting] = []
@@ -38,16 +81,33 @@ let package = Package(
         // The plugin ABI: plain C header(s) only.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
 
+        // libc's strtod for PluginKit (Embedded Swift has no number parser of its own).
+        .target(name: "CDecimal", path: "Plugins/CDecimal"),
         // Swift helpers that plugins link statically: C ABI <-> Swift values, host services.
-        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Plugins/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "CDecimal"], path: "Plugins/PluginKit"),
 
-        // Strategy plugins: pure logic targets (unit-tested) and thin C ABI entry targets (dylibs).
+        // Strategy plugins: pure logic targets (unit-tested, ordinary Swift) ...
         .target(name: "OwnChargeLogic", dependencies: ["PluginKit"], path: "Plugins/OwnCharge/Logic"),
-        .target(name: "OwnCharge", dependencies: ["OwnChargeLogic", "PluginKit", "PluginAPI"], path: "Plugins/OwnCharge/Entry"),
         .target(name: "BMSCombineLogic", dependencies: ["PluginKit"], path: "Plugins/BMSCombine/Logic"),
-        .target(name: "BMSCombine", dependencies: ["BMSCombineLogic", "PluginKit", "PluginAPI"], path: "Plugins/BMSCombine/Entry"),
         .target(name: "OwnSoCLogic", dependencies: ["PluginKit"], path: "Plugins/OwnSoC/Logic"),
-        .target(name: "OwnSoC", dependencies: ["OwnSoCLogic", "PluginKit", "PluginAPI"], path: "Plugins/OwnSoC/Entry"),
+        // ... the same files built as Embedded Swift, and the thin C ABI entry targets (dylibs).
+        .target(name: "EmbeddedPluginKit", dependencies: ["PluginAPI", "CDecimal"], path: "Plugins/Embedded/PluginKit",
+                swiftSettings: embeddedSettings(aliases: [])),
+        .target(name: "EmbeddedOwnChargeLogic", dependencies: ["EmbeddedPluginKit"], path: "Plugins/Embedded/OwnChargeLogic",
+                swiftSettings: embeddedSettings(aliases: ["PluginKit"])),
+        .target(name: "EmbeddedBMSCombineLogic", dependencies: ["EmbeddedPluginKit"], path: "Plugins/Embedded/BMSCombineLogic",
+                swiftSettings: embeddedSettings(aliases: ["PluginKit"])),
+        .target(name: "EmbeddedOwnSoCLogic", dependencies: ["EmbeddedPluginKit"], path: "Plugins/Embedded/OwnSoCLogic",
+                swiftSettings: embeddedSettings(aliases: ["PluginKit"])),
+        .target(name: "OwnCharge", dependencies: ["EmbeddedOwnChargeLogic", "EmbeddedPluginKit", "PluginAPI"],
+                path: "Plugins/OwnCharge/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "OwnChargeLogic"]),
+                linkerSettings: pluginLinkerSettings),
+        .target(name: "BMSCombine", dependencies: ["EmbeddedBMSCombineLogic", "EmbeddedPluginKit", "PluginAPI"],
+                path: "Plugins/BMSCombine/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "BMSCombineLogic"]),
+                linkerSettings: pluginLinkerSettings),
+        .target(name: "OwnSoC", dependencies: ["EmbeddedOwnSoCLogic", "EmbeddedPluginKit", "PluginAPI"],
+                path: "Plugins/OwnSoC/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "OwnSoCLogic"]),
+                linkerSettings: pluginLinkerSettings),
 
         // The daemon's core: config, discovery, aggregation, loader, guard, publisher, state.
         .target(
@@ -60,9 +120,12 @@ let package = Package(
             dependencies: [
                 "HostCore", "Simulator", "PluginKit", "VeDbus",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/Host"
+            path: "Sources/Host",
+            // The Swift runtime linked in: only the parts the daemon uses are loaded, and Venus OS
+            // has no Swift runtime to share anyway. No Foundation and no ArgumentParser (which
+            // brings Foundation): the daemon parses its few options itself.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         // A simulated Venus OS system (batteries, Multi, MPPTs, shunts, settings, system).
         .target(

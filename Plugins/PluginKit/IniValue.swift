@@ -35,9 +35,9 @@ public enum IniValue {
         return value
     }
 
-    /// A finite decimal number (NaN and infinities are refused: no limit can be one).
+    /// A finite decimal number (NaN, infinities and hexadecimal are refused: no limit can be one).
     public static func double<S: StringProtocol>(_ text: S) throws(IniValueProblem) -> Double {
-        guard let value = Double(trimmed(text)), value.isFinite else {
+        guard let value = DecimalText.parse(trimmed(text)) else {
             throw IniValueProblem("must be a number")
         }
         return value
@@ -57,7 +57,7 @@ public enum IniValue {
             position += 1
             let itemText = trimmed(item)
             if itemText.isEmpty { continue }
-            guard let value = Double(itemText), value.isFinite else {
+            guard let value = DecimalText.parse(itemText) else {
                 throw IniValueProblem("item \(position) (\"\(itemText)\") is not a number")
             }
             values.append(value)

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Glibc
 import HostCore
 import Logging
@@ -6,29 +5,40 @@ import Simulator
 import VeDbus
 
 /// `demo`: the whole job on a private bus with a simulated Venus OS system, and a live view.
-struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "demo",
-        abstract: "Run the daemon against a simulated Venus OS system on a private D-Bus, with a live view.")
+enum DemoCommand {
+    static let spec = CommandSpec(
+        name: "demo",
+        abstract: "Run the daemon against a simulated Venus OS system on a private D-Bus, with a live view.",
+        options: [
+            .value("batteries", "N", help: "Number of simulated batteries (default 2)."),
+            .value("cells", "N", help: "Cells per battery (default 16)."),
+            .value("capacity", "AH", help: "Capacity of each battery, Ah (default 280)."),
+            .value("mppts", "N", help: "Solar chargers (default 1)."),
+            .value("scenario", "NAME", help: "One of \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")) (default chargeToFullWithPeakingCell)."),
+            .value("seconds", "S", help: "Seconds to run (default 0 = until Ctrl-C)."),
+            .value("speed", "X", help: "Simulated seconds per real second (default 1)."),
+            .value("own-charge", "BOOL", help: "Own charge algorithm (OwnCharge) instead of combining the BMS limits (default true)."),
+            .value("own-soc", "BOOL", help: "Own coulomb counter (OwnSoC) instead of the BMS average (default true)."),
+            .value("default-config", "PATH", help: "config.default.ini to use."),
+            .value("plugin-dir", "PATH", help: "Folder of the strategy plugins."),
+            .flag("plain", help: "Print the view as plain text every 5 s instead of refreshing the screen."),
+            .flag("verbose", help: "Log the daemon's info lines to stderr (the view stays on stdout)."),
+        ])
 
-    @Option(help: "Number of simulated batteries.") var batteries: Int = 2
-    @Option(help: "Cells per battery.") var cells: Int = 16
-    @Option(help: "Capacity of each battery, Ah.") var capacity: Double = 280
-    @Option(help: "Solar chargers.") var mppts: Int = 1
-    @Option(help: "Scenario: steady, chargeToFullWithPeakingCell, dischargeToEmpty, bmsBlocksCharge, batteryVanishesAndReturns, invalidValues, batteryFreezes.")
-    var scenario: String = "chargeToFullWithPeakingCell"
-    @Option(help: "Seconds to run (0 = until Ctrl-C).") var seconds: Double = 0
-    @Option(help: "Simulated seconds per real second.") var speed: Double = 1
-    @Option(help: "Own charge algorithm (OwnCharge) instead of combining the BMS limits.") var ownCharge: Bool = true
-    @Option(help: "Own coulomb counter (OwnSoC) instead of the BMS average.") var ownSoc: Bool = true
-    @Option(name: .customLong("default-config"), help: "config.default.ini to use.") var defaultConfig: String?
-    @Option(name: .customLong("plugin-dir"), help: "Folder of the strategy plugins.") var pluginDirectory: String?
-    @Flag(help: "Print the view as plain text every 5 s instead of refreshing the screen.") var plain = false
-    @Flag(help: "Log the daemon's info lines to stderr (the view stays on stdout).") var verbose = false
-
-    func run() throws {
-        guard let chosenScenario = Scenario.allCases.first(where: { "\($0)" == scenario }) else {
-            throw ValidationError("unknown scenario \(scenario); one of \(Scenario.allCases.map { "\($0)" }.joined(separator: ", "))")
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let batteries = try arguments.int("batteries", default: 2)
+        let cells = try arguments.int("cells", default: 16)
+        let capacity = try arguments.double("capacity", default: 280)
+        let mppts = try arguments.int("mppts", default: 1)
+        let scenario = arguments.string("scenario") ?? Scenario.chargeToFullWithPeakingCell.rawValue
+        let seconds = try arguments.double("seconds", default: 0)
+        let speed = try arguments.double("speed", default: 1)
+        let ownCharge = try arguments.bool("own-charge", default: true)
+        let ownSoc = try arguments.bool("own-soc", default: true)
+        let plain = arguments.flag("plain")
+        let verbose = arguments.flag("verbose")
+        guard let chosenScenario = Scenario(rawValue: scenario) else {
+            throw UsageError("unknown scenario \(scenario); one of \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var logger = Logger(label: "demo")
         logger.logLevel = verbose ? .info : .warning
@@ -38,16 +48,17 @@ struct DemoCommand: ParsableCommand {
         // libc, not Foundation: linking Foundation would cost the daemon's binary its memory.
         let folder = try TemporaryDirectory.make(prefix: "dab-demo")
         defer { TemporaryDirectory.remove(folder) }
-        try TemporaryDirectory.write(demoConfig(), to: folder + "/config.ini")
-        let paths = DaemonPaths.resolve(defaultConfig: defaultConfig, userConfig: folder + "/config.ini",
-                                        stateDirectory: folder, pluginDirectory: pluginDirectory)
+        try TemporaryDirectory.write(demoConfig(batteries: batteries, cells: cells, mppts: mppts,
+                                                 ownCharge: ownCharge, ownSoc: ownSoc), to: folder + "/config.ini")
+        let paths = DaemonPaths.resolve(defaultConfig: arguments.string("default-config"), userConfig: folder + "/config.ini",
+                                        stateDirectory: folder, pluginDirectory: arguments.string("plugin-dir"))
 
         let prepared: PreparedStrategies
         switch Startup.prepare(paths: paths, logger: logger) {
         case .success(let ready): prepared = ready
         case .failure(let failure):
             printError("demo configuration: " + failure.lines.joined(separator: "\n  "))
-            throw ExitCode(2)
+            return ExitStatus.configuration
         }
 
         let loop = EventLoop()
@@ -83,7 +94,7 @@ struct DemoCommand: ParsableCommand {
             let lines = view.services.values.filter { $0.name != AggregateService.serviceName && $0.isReady }
                 .sorted { $0.name < $1.name }
                 .map { StatusReport.BatteryLine(service: $0.name, values: $0.values) }
-            let header = "demo: scenario \(chosenScenario), t = \(Int(venus.time)) s simulated, bank \(TextFormat.fixedPoint(venus.bankCurrentA, decimals: 1)) A; Ctrl-C ends\n\n"
+            let header = "demo: scenario \(chosenScenario.rawValue), t = \(Int(venus.time)) s simulated, bank \(TextFormat.fixedPoint(venus.bankCurrentA, decimals: 1)) A; Ctrl-C ends\n\n"
             let text = header + StatusReport.render(aggregate: aggregate, batteries: lines)
             if plain {
                 guard loop.now - lastPlain >= 5 else { return }
@@ -105,10 +116,11 @@ struct DemoCommand: ParsableCommand {
         venus.stop()
         viewer.close()
         print("\ndemo ended after \(Int(loop.now - startedAt)) s")
+        return 0
     }
 
     /// A user's config.ini for the simulated system: only what differs from the defaults.
-    private func demoConfig() -> String {
+    private static func demoConfig(batteries: Int, cells: Int, mppts: Int, ownCharge: Bool, ownSoc: Bool) -> String {
         """
         [DEFAULT]
         NR_OF_BATTERIES = \(batteries)

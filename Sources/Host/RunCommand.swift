@@ -1,19 +1,16 @@
-import ArgumentParser
 import Glibc
 import HostCore
 import Logging
 import VeDbus
 
 /// `run` (the default): the daemon.
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the daemon: publish com.victronenergy.battery.aggregate (default command).")
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run", abstract: "Run the daemon: publish com.victronenergy.battery.aggregate.",
+        options: PathOptions.specs + [BusOptions.spec])
 
-    @OptionGroup var paths: PathOptions
-    @OptionGroup var bus: BusOptions
-
-    func run() throws {
-        let resolved = paths.resolved
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let resolved = PathOptions.resolved(arguments)
         var logger = Logger(label: "dbus-aggregate-batteries")
         logger.logLevel = .info
         let prepared: PreparedStrategies
@@ -22,11 +19,11 @@ struct RunCommand: ParsableCommand {
         case .failure(let failure):
             printError("configuration \(resolved.userConfig): \(failure.lines.count) problem(s):")
             for line in failure.lines { printError("  " + line) }
-            throw ExitCode(2)
+            return ExitStatus.configuration
         }
         logger.logLevel = prepared.configuration.settings.logLevel.swiftLogLevel
         let loop = EventLoop()
-        let daemon = try AggregatorDaemon(prepared: prepared, address: bus.address, loop: loop, logger: logger)
+        let daemon = try AggregatorDaemon(prepared: prepared, address: BusOptions.address(arguments), loop: loop, logger: logger)
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {
             for signal in signals.drain() {
@@ -42,5 +39,6 @@ struct RunCommand: ParsableCommand {
         daemon.start()
         loop.run()
         daemon.stop()
+        return 0
     }
 }

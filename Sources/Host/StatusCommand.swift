@@ -1,20 +1,16 @@
-import ArgumentParser
 import HostCore
 import VeDbus
 
 /// `status`: the aggregate and the batteries it sees, read from any bus.
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Print the aggregate battery and the battery services on the bus.")
+enum StatusCommand {
+    static let spec = CommandSpec(
+        name: "status", abstract: "Print the aggregate battery and the battery services on the bus.",
+        options: [BusOptions.spec, .value("timeout", "SECONDS", help: "Seconds to wait for the services to answer (default 3).")])
 
-    @OptionGroup var bus: BusOptions
-
-    @Option(help: "Seconds to wait for the services to answer.")
-    var timeout: Double = 3
-
-    func run() throws {
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let timeout = try arguments.double("timeout", default: 3)
         let loop = EventLoop()
-        let connection = try BusConnection(bus.address)
+        let connection = try BusConnection(BusOptions.address(arguments))
         loop.attach(connection)
         let monitor = VeMonitor(connection: connection, prefixes: ["com.victronenergy.battery"])
         monitor.callTimeout = timeout
@@ -28,5 +24,6 @@ struct StatusCommand: ParsableCommand {
             .map { StatusReport.BatteryLine(service: $0.name, values: $0.values) }
         print(StatusReport.render(aggregate: aggregate, batteries: batteries), terminator: "")
         connection.close()
+        return 0
     }
 }

@@ -14,7 +14,7 @@ public enum StoredCharge: Equatable, Sendable {
     public static let stateKey = "charge"
 
     public static func parse(_ text: String) -> StoredCharge {
-        guard let value = Double(IniValue.trimmed(text)), value.isFinite else {
+        guard let value = DecimalText.parse(IniValue.trimmed(text)) else {
             var shown = String(IniValue.trimmed(text).prefix(40))
             if shown.isEmpty { shown = "(empty)" }
             return .corrupt(reason: "stored charge is not a number: \"\(shown)\"")

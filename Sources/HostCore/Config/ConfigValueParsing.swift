@@ -1,3 +1,5 @@
+import PluginKit
+
 /// Why a raw INI value could not be read as the type a key needs. The text is the part of a
 /// message after "KEY = value: ", so it says what would be accepted.
 public struct ConfigValueError: Error, Equatable, Sendable {
@@ -33,7 +35,7 @@ public enum ConfigValueParsing {
     /// (no `nan`, `inf` or hexadecimal forms, which `Double.init` would otherwise accept).
     public static func number(_ raw: String) throws(ConfigValueError) -> Double {
         let text = ConfigText.trimmed(raw)
-        guard isDecimalSyntax(text), let value = Double(text), value.isFinite else {
+        guard let value = DecimalText.parse(text) else {
             throw ConfigValueError(expected: "expected a number")
         }
         return value
@@ -64,32 +66,6 @@ public enum ConfigValueParsing {
             bytes = bytes.dropFirst()
         }
         return !bytes.isEmpty && bytes.allSatisfy(isDigit)
-    }
-
-    private static func isDecimalSyntax(_ text: String) -> Bool {
-        var bytes = text.utf8[...]
-        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            bytes = bytes.dropFirst()
-        }
-        let integerDigits = bytes.prefix(while: isDigit).count
-        bytes = bytes.dropFirst(integerDigits)
-        var fractionDigits = 0
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            fractionDigits = bytes.prefix(while: isDigit).count
-            bytes = bytes.dropFirst(fractionDigits)
-        }
-        guard integerDigits + fractionDigits > 0 else { return false }
-        if let marker = bytes.first, marker == UInt8(ascii: "e") || marker == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                bytes = bytes.dropFirst()
-            }
-            let exponentDigits = bytes.prefix(while: isDigit).count
-            guard exponentDigits > 0 else { return false }
-            bytes = bytes.dropFirst(exponentDigits)
-        }
-        return bytes.isEmpty
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

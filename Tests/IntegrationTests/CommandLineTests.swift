@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// The real executable's command line: help, version, usage errors (exit 64), config errors.
+@Suite struct CommandLineTests {
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    private func daemon(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries")
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                      errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test func helpListsTheCommandsAndEachCommandItsOptions() throws {
+        let overview = try daemon(["--help"])
+        #expect(overview.status == 0)
+        for command in ["run", "check-config", "plugins", "status", "demo"] {
+            #expect(overview.output.contains("  \(command) "), "\(command) missing:\n\(overview.output)")
+        }
+        let run = try daemon(["run", "--help"])
+        #expect(run.status == 0)
+        for option in ["--config PATH", "--default-config PATH", "--state-dir PATH", "--plugin-dir PATH", "--bus BUS"] {
+            #expect(run.output.contains(option), "\(option) missing:\n\(run.output)")
+        }
+        let version = try daemon(["--version"])
+        #expect(version.status == 0)
+        #expect(version.output.split(separator: ".").count == 3)
+    }
+
+    @Test func aWrongCommandLineExits64NamingTheArgument() throws {
+        let unknown = try daemon(["run", "--bogus"])
+        #expect(unknown.status == 64)
+        #expect(unknown.errors.contains("run has no option --bogus"))
+        let badNumber = try daemon(["status", "--timeout", "soon"])
+        #expect(badNumber.status == 64)
+        #expect(badNumber.errors.contains("--timeout soon: expected a number"))
+    }
+
+    @Test func checkConfigNamesKeyValueAndLineOrPrintsTheSettings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let defaults = ["--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
+                        "--plugin-dir", try DaemonHarness.pluginFolder()]
+
+        try "[DEFAULT]\nNR_OF_BATTERIES = 2\nNR_OF_CELLS_PER_BATTERY = sixteen\n".write(
+            toFile: folder + "/bad.ini", atomically: true, encoding: .utf8)
+        let bad = try daemon(["check-config", folder + "/bad.ini"] + defaults)
+        #expect(bad.status == 1)
+        #expect(bad.errors.contains("bad.ini:3"), "\(bad.errors)")
+        #expect(bad.errors.contains("NR_OF_CELLS_PER_BATTERY = sixteen"), "\(bad.errors)")
+
+        try "[DEFAULT]\nNR_OF_BATTERIES = 2\nNR_OF_CELLS_PER_BATTERY = 16\n".write(
+            toFile: folder + "/good.ini", atomically: true, encoding: .utf8)
+        let good = try daemon(["check-config", folder + "/good.ini"] + defaults)
+        #expect(good.status == 0, "\(good.errors)")
+        #expect(good.output.contains("NR_OF_CELLS_PER_BATTERY = 16"), "\(good.output)")
+        #expect(good.output.contains("; charge strategy: "), "\(good.output)")
+    }
+}
