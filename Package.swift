@@ -10,7 +10,7 @@ import Glibc
 /// files (Plugins/Embedded holds symlinks), for the unit tests and the host.
 func embeddedSettings(aliases: [String]) -> [SwiftSetting] {
     let aliasFlags = aliases.flatMap { ["-module-alias", "\($0)=Embedded\($0)"] }
-    return [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo", "-Xcc", "-fPIC"] + aliasFlags)]
+    return [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo", "-Osize", "-Xcc", "-fPIC"] + aliasFlags)]
 }
 
 /// Embedded Swift's String needs the toolchain's Unicode tables, which the driver does not link.
