@@ -13,7 +13,9 @@ public enum PluginLoader {
     /// The file for `nameOrPath`: a path (anything with a "/") as given, else "lib<Name>.so" in
     /// the first directory of `searchPath` that has it.
     public static func locate(_ nameOrPath: String, searchPath: [String]) -> Result<String, PluginLoadError> {
-        if nameOrPath.contains("/") {
+        // A byte test, not String.contains(String): that one lives in _StringProcessing, whose
+        // pages the daemon would otherwise map for this single call.
+        if nameOrPath.utf8.contains(UInt8(ascii: "/")) {
             guard access(nameOrPath, F_OK) == 0 else {
                 return .failure(PluginLoadError(path: nameOrPath, "no such file"))
             }
