@@ -53,6 +53,7 @@ let package = Package(
     products: [
         .executable(name: "dbus-aggregate-batteries", targets: ["Host"]),
         .executable(name: "dab-simulator", targets: ["SimulatorMain"]),
+        .executable(name: "dab-demo", targets: ["Demo"]),
         .executable(name: "tick-benchmark", targets: ["TickBenchmark"]),
         .library(name: "OwnCharge", type: .dynamic, targets: ["OwnCharge"]),
         .library(name: "BMSCombine", type: .dynamic, targets: ["BMSCombine"]),
@@ -72,12 +73,12 @@ let package = Package(
             pkgConfig: "dbus-1",
             providers: [.apt(["libdbus-1-dev"])]
         ),
+        // libc as the daemon's modules see it in both builds (Embedded Swift has no Glibc overlay).
+        .target(name: "CSystem", path: "Sources/CSystem"),
         // Victron-convention D-Bus layer; knows nothing about batteries.
-        .target(
-            name: "VeDbus",
-            dependencies: ["CDBus", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/VeDbus"
-        ),
+        .target(name: "VeDbus", dependencies: ["CDBus", "CSystem"], path: "Sources/VeDbus"),
+        // A private dbus-daemon and child processes, for the demo, tests and benchmarks.
+        .target(name: "BusTools", dependencies: ["VeDbus"], path: "Sources/BusTools"),
         // The plugin ABI: plain C header(s) only.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
 
@@ -112,15 +113,12 @@ let package = Package(
         // The daemon's core: config, discovery, aggregation, loader, guard, publisher, state.
         .target(
             name: "HostCore",
-            dependencies: ["VeDbus", "PluginAPI", "PluginKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeDbus", "PluginAPI", "PluginKit", "CSystem"],
             path: "Sources/HostCore"
         ),
         .executableTarget(
             name: "Host",
-            dependencies: [
-                "HostCore", "Simulator", "PluginKit", "VeDbus",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["HostCore", "PluginKit", "VeDbus", "CSystem"],
             path: "Sources/Host",
             // The Swift runtime linked in: only the parts the daemon uses are loaded, and Venus OS
             // has no Swift runtime to share anyway. No Foundation and no ArgumentParser (which
@@ -133,6 +131,12 @@ let package = Package(
             dependencies: ["VeDbus", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Simulator"
         ),
+        // `dab-demo`: the simulated system, the real daemon as a child process, and a live view.
+        .executableTarget(
+            name: "Demo",
+            dependencies: ["HostCore", "VeDbus", "Simulator", "BusTools"],
+            path: "Sources/Demo"
+        ),
         .executableTarget(
             name: "SimulatorMain",
             dependencies: ["Simulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -144,15 +148,14 @@ let package = Package(
         .executableTarget(
             name: "TickBenchmark",
             dependencies: [
-                "HostCore", "Simulator", "VeDbus", "MallocCounter",
-                .product(name: "Logging", package: "swift-log"),
+                "HostCore", "Simulator", "VeDbus", "BusTools", "MallocCounter",
                 .product(name: "Benchmark", package: "swift-benchmark"),
             ],
             path: "Benchmarks/TickBenchmark"
         ),
 
         // Helpers for tests that need a real dbus-daemon and independent clients (busctl, dbus-send).
-        .target(name: "BusTestSupport", dependencies: ["VeDbus"], path: "Tests/BusTestSupport"),
+        .target(name: "BusTestSupport", dependencies: ["VeDbus", "BusTools"], path: "Tests/BusTestSupport"),
         .testTarget(name: "VeDbusTests", dependencies: ["VeDbus", "CDBus", "BusTestSupport"], path: "Tests/VeDbusTests"),
         .testTarget(
             name: "PluginTests",
@@ -160,7 +163,7 @@ let package = Package(
             path: "Tests/PluginTests"
         ),
         .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "BusTestSupport"], path: "Tests/HostCoreTests", exclude: ["Fixtures"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "VeDbus", "BusTestSupport"], path: "Tests/SimulatorTests"),
-        .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTestSupport"], path: "Tests/IntegrationTests"),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "VeDbus", "BusTools", "BusTestSupport"], path: "Tests/SimulatorTests"),
+        .testTarget(name: "IntegrationTests", dependencies: ["HostCore", "VeDbus", "Simulator", "BusTools", "BusTestSupport"], path: "Tests/IntegrationTests"),
     ]
 )

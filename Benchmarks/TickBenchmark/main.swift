@@ -1,7 +1,7 @@
 import Benchmark
+import BusTools
 import Glibc
 import HostCore
-import Logging
 import MallocCounter
 import Simulator
 import VeDbus
@@ -47,8 +47,7 @@ final class TickFixture {
         // config.default.ini from the current directory (the repository); plugins beside this binary.
         let paths = DaemonPaths.resolve(defaultConfig: "config.default.ini", userConfig: folder + "/config.ini",
                                         stateDirectory: folder, pluginDirectory: Self.executableFolder())
-        var logger = Logger(label: "tick-benchmark")
-        logger.logLevel = .error
+        let logger = DaemonLogger(level: .error)
         let prepared: PreparedStrategies
         switch Startup.prepare(paths: paths, logger: logger) {
         case .success(let ready): prepared = ready

@@ -9,7 +9,7 @@ enum CheckConfigCommand {
         options: PathOptions.specs,
         positional: PositionalSpec(name: "PATH", help: "The config.ini to check (default: the one the daemon would read)."))
 
-    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+    static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
         var resolved = PathOptions.resolved(arguments)
         if let path = arguments.positional { resolved.userConfig = path }
         let (configuration, libraries, loadErrors, problems) = Startup.loadConfiguration(paths: resolved)
@@ -47,7 +47,7 @@ enum PluginsCommand {
         name: "plugins", abstract: "List the strategy plugins found, with their versions and config keys.",
         options: PathOptions.specs)
 
-    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+    static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
         let resolved = PathOptions.resolved(arguments)
         let searchPath = resolved.pluginDirectory.map { [$0] } ?? defaultPluginSearchPath()
         let (libraries, errors) = PluginLoader.loadAll(searchPath: searchPath)

@@ -1,5 +1,6 @@
-import Glibc
+import CSystem
 import HostCore
+import VeDbus
 
 /// The daemon's command line: running the daemon is the default command.
 @main
@@ -10,10 +11,11 @@ enum DbusAggregateBatteries {
     static let commands = [RunCommand.spec, CheckConfigCommand.spec, PluginsCommand.spec, StatusCommand.spec, DemoCommand.spec]
 
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == DemoCommand.spec.name { exit(DemoCommand.run(Array(arguments.dropFirst()))) }
         let outcome: CommandLineParser.Outcome
         do {
-            outcome = try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()), commands: commands,
-                                                  defaultCommand: RunCommand.spec.name)
+            outcome = try CommandLineParser.parse(arguments, commands: commands, defaultCommand: RunCommand.spec.name)
         } catch {
             printError("error: \(error)")
             printError("See '\(program) --help'.")
@@ -40,16 +42,12 @@ enum DbusAggregateBatteries {
             case CheckConfigCommand.spec.name: return try CheckConfigCommand.run(arguments)
             case PluginsCommand.spec.name: return try PluginsCommand.run(arguments)
             case StatusCommand.spec.name: return try StatusCommand.run(arguments)
-            case DemoCommand.spec.name: return try DemoCommand.run(arguments)
             default: return try RunCommand.run(arguments)
             }
-        } catch let error as UsageError {
-            printError("error: \(error)")
-            printError("See '\(program) \(name) --help'.")
-            return ExitStatus.usage
         } catch {
             printError("error: \(error)")
-            return ExitStatus.failure
+            if case .usage = error { printError("See '\(program) \(name) --help'.") }
+            return error.exitStatus
         }
     }
 }
@@ -63,14 +61,27 @@ enum ExitStatus {
     static let usage: Int32 = 64
 }
 
-func printError(_ line: String) {
-    var standardError = StandardError()
-    print(line, to: &standardError)
+/// Why a command could not run: the command line, or the bus.
+enum CommandError: Error, CustomStringConvertible {
+    case usage(UsageError)
+    case bus(DBusError)
+
+    var description: String {
+        switch self {
+        case .usage(let error): return error.description
+        case .bus(let error): return error.description
+        }
+    }
+
+    var exitStatus: Int32 {
+        switch self {
+        case .usage: return ExitStatus.usage
+        case .bus: return ExitStatus.failure
+        }
+    }
 }
 
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        var bytes = Array(string.utf8)
-        _ = Glibc.write(2, &bytes, bytes.count)
-    }
+/// A line on standard error, written at once.
+func printError(_ line: String) {
+    DaemonLogger.writeLine(line + "\n", to: 2)
 }

@@ -1,6 +1,5 @@
-import Glibc
+import CSystem
 import HostCore
-import Logging
 import VeDbus
 
 /// `run` (the default): the daemon.
@@ -9,10 +8,9 @@ enum RunCommand {
         name: "run", abstract: "Run the daemon: publish com.victronenergy.battery.aggregate.",
         options: PathOptions.specs + [BusOptions.spec])
 
-    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+    static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
         let resolved = PathOptions.resolved(arguments)
-        var logger = Logger(label: "dbus-aggregate-batteries")
-        logger.logLevel = .info
+        let logger = DaemonLogger(level: .info)
         let prepared: PreparedStrategies
         switch Startup.prepare(paths: resolved, logger: logger) {
         case .success(let ready): prepared = ready
@@ -21,9 +19,14 @@ enum RunCommand {
             for line in failure.lines { printError("  " + line) }
             return ExitStatus.configuration
         }
-        logger.logLevel = prepared.configuration.settings.logLevel.swiftLogLevel
+        logger.level = prepared.configuration.settings.logLevel
         let loop = EventLoop()
-        let daemon = try AggregatorDaemon(prepared: prepared, address: BusOptions.address(arguments), loop: loop, logger: logger)
+        let daemon: AggregatorDaemon
+        do {
+            daemon = try AggregatorDaemon(prepared: prepared, address: BusOptions.address(arguments), loop: loop, logger: logger)
+        } catch {
+            throw .bus(error)
+        }
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {
             for signal in signals.drain() {

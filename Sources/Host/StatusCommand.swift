@@ -7,10 +7,20 @@ enum StatusCommand {
         name: "status", abstract: "Print the aggregate battery and the battery services on the bus.",
         options: [BusOptions.spec, .value("timeout", "SECONDS", help: "Seconds to wait for the services to answer (default 3).")])
 
-    static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let timeout = try arguments.double("timeout", default: 3)
+    static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
+        let timeout: Double
+        let connection: BusConnection
+        do {
+            timeout = try arguments.double("timeout", default: 3)
+        } catch {
+            throw .usage(error)
+        }
+        do {
+            connection = try BusConnection(BusOptions.address(arguments))
+        } catch {
+            throw .bus(error)
+        }
         let loop = EventLoop()
-        let connection = try BusConnection(BusOptions.address(arguments))
         loop.attach(connection)
         let monitor = VeMonitor(connection: connection, prefixes: ["com.victronenergy.battery"])
         monitor.callTimeout = timeout

@@ -1,7 +1,5 @@
 import CDBus
-#if canImport(Glibc)
-import Glibc
-#endif
+import CSystem
 
 /// Which bus to connect to.
 public enum BusAddress: Equatable, Sendable, CustomStringConvertible {
@@ -94,13 +92,19 @@ public final class BusConnection {
         dbus_connection_unref(raw)
     }
 
-    /// Closes the connection; pending calls fail.
+    /// Closes the connection (if the bus has not already); pending calls fail. The handlers are
+    /// dropped: they usually hold their owners (a service, a monitor), and without weak
+    /// references (Embedded Swift has none) this is where those cycles end.
     public func close() {
-        guard isConnected else { return }
-        dbus_connection_flush(raw)
-        dbus_connection_close(raw)
-        isConnected = false
+        if isConnected {
+            dbus_connection_flush(raw)
+            dbus_connection_close(raw)
+            isConnected = false
+        }
         failAllPending(reason: "connection closed")
+        methodHandler = nil
+        onDisconnect = nil
+        signalHandlers.removeAll()
     }
 
     /// Requests a well-known name with DO_NOT_QUEUE: we own it now or it is an error.
@@ -198,7 +202,7 @@ public final class BusConnection {
 
     var hasOutgoing: Bool { isConnected && dbus_connection_has_messages_to_send(raw) != 0 }
 
-    var nearestDeadline: Double? { pendingCalls.values.lazy.map(\.deadline).min() }
+    var nearestDeadline: Double? { pendingCalls.values.lazy.map { $0.deadline }.min() }
 
     /// Reads and writes what the socket allows now, then dispatches everything received.
     func service() {

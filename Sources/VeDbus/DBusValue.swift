@@ -57,7 +57,7 @@ public enum DBusValue: Equatable, Sendable {
         case .array(let element, _): return "a" + element
         case .dictionary(let key, let value, _): return "a{" + key + value + "}"
         case .variant: return "v"
-        case .structure(let fields): return "(" + fields.map(\.signature).joined() + ")"
+        case .structure(let fields): return "(" + fields.map { $0.signature }.joined() + ")"
         }
     }
 
@@ -151,11 +151,11 @@ extension DBusValue: CustomStringConvertible {
         case .uint64(let v): return String(v)
         case .double(let v): return String(v)
         case .string(let s), .objectPath(let s), .signature(let s): return s
-        case .array(_, let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .array(_, let items): return "[" + items.map { $0.description }.joined(separator: ", ") + "]"
         case .dictionary(_, _, let entries):
             return "{" + entries.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         case .variant(let inner): return inner.description
-        case .structure(let fields): return "(" + fields.map(\.description).joined(separator: ", ") + ")"
+        case .structure(let fields): return "(" + fields.map { $0.description }.joined(separator: ", ") + ")"
         }
     }
 }

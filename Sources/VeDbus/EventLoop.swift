@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CSystem
 
 /// Seconds on the monotonic clock: immune to wall-clock jumps (NTP, a GX without RTC at boot).
 public enum MonotonicClock {
@@ -45,16 +43,16 @@ public final class EventLoop: @unchecked Sendable {
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) == 0 {
             for fd in fds {
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                _ = csystem_fcntl(fd, F_SETFL, csystem_fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
+                _ = csystem_fcntl(fd, F_SETFD, FD_CLOEXEC)
             }
             wakePipe = (fds[0], fds[1])
         }
     }
 
     deinit {
-        if wakePipe.read >= 0 { Glibc.close(wakePipe.read) }
-        if wakePipe.write >= 0 { Glibc.close(wakePipe.write) }
+        if wakePipe.read >= 0 { CSystem.close(wakePipe.read) }
+        if wakePipe.write >= 0 { CSystem.close(wakePipe.write) }
     }
 
     public var now: Double { clock() }
@@ -138,7 +136,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Thread-safe: interrupts a sleeping poll().
     public func wake() {
         var byte: UInt8 = 1
-        _ = Glibc.write(wakePipe.write, &byte, 1)
+        _ = CSystem.write(wakePipe.write, &byte, 1)
     }
 
     /// One iteration: wait for I/O or the next deadline, then handle what is due.
@@ -153,7 +151,7 @@ public final class EventLoop: @unchecked Sendable {
         var fds: [pollfd] = []
         fds.reserveCapacity(connections.count + watches.count + 1)
         fds.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
-        let polledConnections = connections.filter(\.isConnected)
+        let polledConnections = connections.filter { $0.isConnected }
         let polledWatches = watches
         for connection in polledConnections {
             var events = Int16(POLLIN)
@@ -187,7 +185,7 @@ public final class EventLoop: @unchecked Sendable {
     private func millisecondsUntilNextDeadline(maxWait: Double) -> Int32 {
         var wait = maxWait
         let current = now
-        if let due = timers.lazy.map(\.due).min() { wait = min(wait, due - current) }
+        if let due = timers.lazy.map { $0.due }.min() { wait = min(wait, due - current) }
         for connection in connections {
             if let deadline = connection.nearestDeadline { wait = min(wait, deadline - current) }
         }
@@ -198,7 +196,7 @@ public final class EventLoop: @unchecked Sendable {
     private func fireDueTimers(now current: Double) {
         // Most wake-ups are for a message, not a timer: no arrays then.
         guard timers.contains(where: { $0.due <= current }) else { return }
-        let dueIDs = timers.filter { $0.due <= current }.sorted { $0.due < $1.due }.map(\.id)
+        let dueIDs = timers.filter { $0.due <= current }.sorted { $0.due < $1.due }.map { $0.id }
         for id in dueIDs {
             guard let index = timers.firstIndex(where: { $0.id == id }) else { continue }
             let timer = timers[index]
@@ -215,6 +213,6 @@ public final class EventLoop: @unchecked Sendable {
 
     private func drainWakePipe() {
         var buffer = [UInt8](repeating: 0, count: 64)
-        while Glibc.read(wakePipe.read, &buffer, buffer.count) > 0 {}
+        while CSystem.read(wakePipe.read, &buffer, buffer.count) > 0 {}
     }
 }

@@ -1,7 +1,5 @@
 import CDBus
-#if canImport(Glibc)
-import Glibc
-#endif
+import CSystem
 
 /// Reads the `a{sa{sv}}` of an ItemsChanged signal straight from libdbus's iterator.
 ///

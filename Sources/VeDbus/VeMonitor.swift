@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CSystem
 
 /// Watches Venus OS services whose names start with given prefixes and keeps a cache of their
 /// values, as velib's DbusMonitor does: one GetItems per new service, then signals only.
@@ -141,9 +139,20 @@ public final class VeMonitor {
         connection.addMatch("type='signal',interface='com.victronenergy.BusItem',member='PropertiesChanged'")
         connection.addMatch("type='signal',path='/',interface='com.victronenergy.BusItem',member='ItemsChanged'")
         if signalToken == nil {
-            signalToken = connection.addSignalHandler { [weak self] message in self?.handleSignal(message) }
+            signalToken = connection.addSignalHandler { message in self.handleSignal(message) }
         }
         rescanAll()
+    }
+
+    /// Stops listening and drops the callbacks, which usually hold the monitor's owner: without
+    /// weak references (Embedded Swift has none) this ends those cycles. The cache stays readable.
+    public func stop() {
+        if let signalToken { connection.removeSignalHandler(signalToken) }
+        signalToken = nil
+        onServiceAppeared = nil
+        onServiceRemoved = nil
+        onValuesChanged = nil
+        onProblem = nil
     }
 
     /// Forgets everything and scans the bus again (after a reconnect, or to recover).
@@ -153,15 +162,14 @@ public final class VeMonitor {
         nameByUniqueName.removeAll()
         for name in previous { onServiceRemoved?(name) }
         connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
-                        interface: "org.freedesktop.DBus", member: "ListNames", timeout: callTimeout) { [weak self] result in
-            guard let self else { return }
+                        interface: "org.freedesktop.DBus", member: "ListNames", timeout: callTimeout) { result in
             defer { self.hasListedNames = true }
             switch result {
             case .success(let arguments):
                 guard case .array("s", let names)? = arguments.first else { return }
                 for case .string(let name) in names where self.isWatched(name) { self.scan(name) }
             case .failure(let error):
-                self.onProblem?(.scanFailed(service: "org.freedesktop.DBus", error))
+                self.scanFailed("org.freedesktop.DBus", error)
             }
         }
     }
@@ -188,7 +196,7 @@ public final class VeMonitor {
 
     /// Names of the ready services with a prefix, sorted (as the Python program sorts them).
     public func readyServices(withPrefix prefix: String) -> [String] {
-        services.values.filter { $0.isReady && $0.name.hasPrefix(prefix) }.map(\.name).sorted()
+        services.values.filter { $0.isReady && $0.name.hasPrefix(prefix) }.map { $0.name }.sorted()
     }
 
     // MARK: Calls to other services
@@ -226,8 +234,8 @@ public final class VeMonitor {
     /// proves only that the process answers, not that its data is fresh (a driver whose reader
     /// thread hangs still answers with old values), so it does not. Completes with true on news.
     public func probe(_ service: String, path: String, completion: @escaping (Bool) -> Void) {
-        getValue(service, path) { [weak self] result in
-            guard let self, case .success(let value) = result, self.services[service] != nil,
+        getValue(service, path) { result in
+            guard case .success(let value) = result, self.services[service] != nil,
                   self.store(value, at: path, in: service) else {
                 completion(false)
                 return
@@ -246,8 +254,8 @@ public final class VeMonitor {
         scanning.insert(name)
         connection.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
                         interface: "org.freedesktop.DBus", member: "GetNameOwner",
-                        arguments: [.string(name)], timeout: callTimeout) { [weak self] result in
-            guard let self, self.scanGeneration[name] == generation else { return }
+                        arguments: [.string(name)], timeout: callTimeout) { result in
+            guard self.scanGeneration[name] == generation else { return }
             switch result {
             case .success(let arguments):
                 guard let owner = arguments.first?.string else {
@@ -260,15 +268,15 @@ public final class VeMonitor {
                 self.loadItems(name, generation: generation)
             case .failure(let error):
                 self.scanning.remove(name)
-                self.onProblem?(.scanFailed(service: name, error))
+                self.scanFailed(name, error)
             }
         }
     }
 
     private func loadItems(_ name: String, generation: Int) {
         connection.call(destination: name, path: "/", interface: VeService.busItemInterface,
-                        member: "GetItems", timeout: callTimeout) { [weak self] result in
-            guard let self, self.scanGeneration[name] == generation, self.services[name] != nil else { return }
+                        member: "GetItems", timeout: callTimeout) { result in
+            guard self.scanGeneration[name] == generation, self.services[name] != nil else { return }
             switch result {
             case .success(let arguments):
                 guard let entries = Self.items(arguments.first) else {
@@ -287,15 +295,15 @@ public final class VeMonitor {
                 self.loadItemsLegacy(name, generation: generation)
             case .failure(let error):
                 self.scanning.remove(name)
-                self.onProblem?(.scanFailed(service: name, error))
+                self.scanFailed(name, error)
             }
         }
     }
 
     /// Old services without GetItems: GetValue on "/" gives every value, keyed without the slash.
     private func loadItemsLegacy(_ name: String, generation: Int) {
-        getValue(name, "/") { [weak self] result in
-            guard let self, self.scanGeneration[name] == generation, self.services[name] != nil else { return }
+        getValue(name, "/") { result in
+            guard self.scanGeneration[name] == generation, self.services[name] != nil else { return }
             switch result {
             case .success(let tree):
                 guard let entries = tree.stringKeyedEntries else {
@@ -306,9 +314,16 @@ public final class VeMonitor {
                 self.finishScan(name, values: entries.map { ("/" + $0.0, $0.1) })
             case .failure(let error):
                 self.scanning.remove(name)
-                self.onProblem?(.scanFailed(service: name, error))
+                self.scanFailed(name, error)
             }
         }
+    }
+
+    /// A call for `service` failed. One that failed because our own connection ended says
+    /// nothing about the service, so it is not reported.
+    private func scanFailed(_ service: String, _ error: DBusError) {
+        guard error.name != DBusError.disconnected else { return }
+        onProblem?(.scanFailed(service: service, error))
     }
 
     private func finishScan(_ name: String, values: [(String, DBusValue)]) {

@@ -74,7 +74,8 @@ public final class VeService {
 
     /// Installs the method handler and requests the bus name (DO_NOT_QUEUE).
     public func register() throws(DBusError) {
-        connection.methodHandler = { [weak self] message in self?.handleMethodCall(message) ?? false }
+        // The handler holds this service; closing the connection lets go of it.
+        connection.methodHandler = { message in self.handleMethodCall(message) }
         try connection.requestName(serviceName)
         isRegistered = true
         // Values set before registration are in GetItems already; nothing to announce.

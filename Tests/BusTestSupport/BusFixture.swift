@@ -1,3 +1,4 @@
+import BusTools
 import VeDbus
 
 /// A private dbus-daemon, one event loop, and helpers to make connections on it.

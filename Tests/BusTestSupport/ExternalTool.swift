@@ -1,3 +1,4 @@
+import BusTools
 import Foundation
 import VeDbus
 

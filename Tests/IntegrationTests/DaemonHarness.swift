@@ -1,7 +1,6 @@
 import BusTestSupport
 import Foundation
 import HostCore
-import Logging
 import PluginKit
 import Simulator
 import Testing
@@ -20,7 +19,7 @@ final class DaemonHarness {
     var date: CalendarDate
     private(set) var daemon: AggregatorDaemon
     private let configText: String
-    private let logger: Logger
+    private let logger: DaemonLogger
     private let pluginDirectory: String?
     /// Every line the daemon logged (debug and up).
     let logs = LogRecorder()
@@ -63,7 +62,7 @@ final class DaemonHarness {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private static func makeDaemon(folder: String, fixture: BusFixture, logger: Logger, pluginDirectory: String?,
+    private static func makeDaemon(folder: String, fixture: BusFixture, logger: DaemonLogger, pluginDirectory: String?,
                                    date: @escaping () -> CalendarDate) throws -> AggregatorDaemon {
         let paths = DaemonPaths(defaultConfig: repositoryRoot + "/config.default.ini", userConfig: folder + "/config.ini",
                                 stateDirectory: folder, pluginDirectory: try pluginDirectory ?? pluginFolder())

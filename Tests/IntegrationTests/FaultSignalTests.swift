@@ -1,4 +1,5 @@
 import BusTestSupport
+import BusTools
 import Foundation
 import HostCore
 import Simulator

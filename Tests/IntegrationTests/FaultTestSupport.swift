@@ -1,7 +1,7 @@
 import BusTestSupport
 import Foundation
 import HostCore
-import Logging
+import PluginKit
 import Testing
 import VeDbus
 
@@ -9,40 +9,22 @@ import VeDbus
 /// reported once rather than every second.
 final class LogRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: [(level: Logger.Level, text: String)] = []
+    private var stored: [(level: LogLevel, text: String)] = []
 
-    var lines: [(level: Logger.Level, text: String)] { lock.withLock { stored } }
+    var lines: [(level: LogLevel, text: String)] { lock.withLock { stored } }
 
-    func append(_ level: Logger.Level, _ text: String) { lock.withLock { stored.append((level, text)) } }
+    func append(_ level: LogLevel, _ text: String) { lock.withLock { stored.append((level, text)) } }
 
-    /// Lines at `level` or above that contain `fragment`.
-    func count(containing fragment: String, atLeast level: Logger.Level = .info) -> Int {
-        lines.filter { $0.level >= level && $0.text.contains(fragment) }.count
+    /// Lines at `level` or more severe that contain `fragment` (LogLevel counts from .error = 0).
+    func count(containing fragment: String, atLeast level: LogLevel = .info) -> Int {
+        lines.filter { $0.level.rawValue <= level.rawValue && $0.text.contains(fragment) }.count
     }
 
-    var text: String { lines.map { "[\($0.level)] \($0.text)" }.joined(separator: "\n") }
+    var text: String { lines.map { "[\(DaemonLogger.name(of: $0.level))] \($0.text)" }.joined(separator: "\n") }
 
-    /// A logger that writes here at `level` and above.
-    func logger(level: Logger.Level = .debug) -> Logger {
-        var logger = Logger(label: "integration") { _ in RecordingLogHandler(recorder: self) }
-        logger.logLevel = level
-        return logger
-    }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .debug
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        recorder.append(level, message.description)
+    /// A logger that writes here at `level` and more severe.
+    func logger(level: LogLevel = .debug) -> DaemonLogger {
+        DaemonLogger(level: level) { lineLevel, text in self.append(lineLevel, text) }
     }
 }
 

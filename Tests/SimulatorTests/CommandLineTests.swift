@@ -1,7 +1,8 @@
-import Foundation
-import Testing
 import BusTestSupport
+import BusTools
+import Foundation
 import Simulator
+import Testing
 import VeDbus
 
 /// The `dab-simulator` executable: it fills the bus and leaves it cleanly on SIGTERM.

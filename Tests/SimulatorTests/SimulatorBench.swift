@@ -1,5 +1,6 @@
-import Foundation
 import BusTestSupport
+import BusTools
+import Foundation
 import Simulator
 import VeDbus
 

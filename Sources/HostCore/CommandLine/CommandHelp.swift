@@ -2,7 +2,7 @@
 public enum CommandHelp {
     public static func overview(program: String, abstract: String, commands: [CommandSpec], defaultCommand: String) -> String {
         var text = "\(abstract)\n\nUSAGE: \(program) [COMMAND] [OPTIONS]\n\nCOMMANDS:\n"
-        let width = (commands.map(\.name.count).max() ?? 0) + 2
+        let width = (commands.map { $0.name.count }.max() ?? 0) + 2
         for command in commands {
             let marker = command.name == defaultCommand ? " (default)" : ""
             text += "  " + padded(command.name, to: width) + command.abstract + marker + "\n"

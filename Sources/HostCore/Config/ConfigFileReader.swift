@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CSystem
 
 /// Reads a config file as raw bytes: the INI reader decides what the bytes mean, so no text
 /// decoding can fail here. Kept apart from the parser so the parser stays free of I/O.
@@ -20,9 +14,9 @@ enum ConfigFileReader {
 
     /// The file's bytes, `.notFound`, or a problem naming the file and errno.
     static func readFile(path: String) -> Outcome {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = csystem_open(path, O_RDONLY | O_CLOEXEC, 0)
         if descriptor < 0 {
-            let code = errno
+            let code = csystem_errno()
             if code == ENOENT { return .notFound }
             return .failed(problem(path, "cannot open: \(describe(code))"))
         }
@@ -34,8 +28,8 @@ enum ConfigFileReader {
                 read(descriptor, buffer.baseAddress, buffer.count)
             }
             if count < 0 {
-                if errno == EINTR { continue }
-                return .failed(problem(path, "cannot read: \(describe(errno))"))
+                if csystem_errno() == EINTR { continue }
+                return .failed(problem(path, "cannot read: \(describe(csystem_errno()))"))
             }
             if count == 0 { return .bytes(bytes) }
             bytes.append(contentsOf: chunk[0..<count])

@@ -58,6 +58,6 @@ public struct HostConfiguration: Sendable {
                 let (left, right) = (rank(lhs.element), rank(rhs.element))
                 return left != right ? left < right : lhs.offset < rhs.offset
             }
-            .map(\.element)
+            .map { $0.element }
     }
 }

@@ -136,7 +136,7 @@ public struct LimitGuard: Equatable, Sendable {
                                                  used: lastValidChargeVoltage, why: why))
         }
         guard replacements.isEmpty else {
-            let why = replacements.map(\.why).joined(separator: ", ")
+            let why = replacements.map { $0.why }.joined(separator: ", ")
             return GuardedLimits(chargeVoltageLimit: lastValidChargeVoltage, chargeCurrentLimit: 0,
                                  dischargeCurrentLimit: 0, bmsCableAlarm: 0, internalFailureAlarm: 2,
                                  reason: "charge strategy values unusable (\(why)): CCL = DCL = 0, last valid CVL",
@@ -149,7 +149,7 @@ public struct LimitGuard: Equatable, Sendable {
         var reason = result.limitReason
         if !replacements.isEmpty {
             reason += reason.isEmpty ? "" : "; "
-            reason += "strategy values replaced: " + replacements.map(\.why).joined(separator: ", ")
+            reason += "strategy values replaced: " + replacements.map { $0.why }.joined(separator: ", ")
         }
         return GuardedLimits(chargeVoltageLimit: result.chargeVoltageLimit, chargeCurrentLimit: chargeCurrent,
                              dischargeCurrentLimit: dischargeCurrent, bmsCableAlarm: 0,

@@ -12,7 +12,15 @@ public final class AggregateService {
     private var handles: [VeService.Handle] = []
     private var cellHandles: [String: VeService.Handle] = [:]
     /// Called when someone writes /CustomName through the bus.
-    public var onCustomNameWritten: ((String) -> Void)?
+    public var onCustomNameWritten: ((String) -> Void)? {
+        didSet {
+            // The service keeps only the handler, not this object: no cycle to break later.
+            let handler = onCustomNameWritten
+            service.onExternalWrite = { path, value in
+                if path == "/CustomName", let name = value.string { handler?(name) }
+            }
+        }
+    }
 
     public init(connection: BusConnection) {
         service = VeService(connection: connection, serviceName: Self.serviceName)
@@ -28,9 +36,6 @@ public final class AggregateService {
         service.add("/CustomName", .string(""), writable: true,
                     validate: { value in value.string.map(DBusValue.string) })
         handles = AggregatePath.allCases.map { service.add($0.path, .invalid, format: $0.format) }
-        service.onExternalWrite = { [weak self] path, value in
-            if path == "/CustomName", let name = value.string { self?.onCustomNameWritten?(name) }
-        }
     }
 
     public func register() throws(DBusError) {

@@ -1,4 +1,3 @@
-import Logging
 import PluginKit
 import VeDbus
 
@@ -13,7 +12,7 @@ public final class AggregatorDaemon {
     public private(set) var settings: HostSettings
     private var prepared: PreparedStrategies
     private let address: BusAddress
-    private let logger: Logger
+    private let logger: DaemonLogger
     private let calendar: () -> CalendarDate
     /// The current bus session; replaced after the bus connection was lost.
     public private(set) var session: BusSession
@@ -35,7 +34,7 @@ public final class AggregatorDaemon {
     public var monitor: VeMonitor { session.monitor }
     public var service: AggregateService { session.service }
 
-    public init(prepared: PreparedStrategies, address: BusAddress, loop: EventLoop, logger: Logger,
+    public init(prepared: PreparedStrategies, address: BusAddress, loop: EventLoop, logger: DaemonLogger,
                 calendar: @escaping () -> CalendarDate = LocalCalendar.today) throws(DBusError) {
         self.prepared = prepared
         self.settings = prepared.configuration.settings
@@ -58,7 +57,8 @@ public final class AggregatorDaemon {
     public func start(ticking: Bool = true) {
         logStartup()
         begin(session)
-        if ticking { timer = loop.every(settings.dataUpdateIntervalSeconds) { [weak self] in self?.tick() } }
+        // The loop holds the daemon through this timer until `stop()` cancels it.
+        if ticking { timer = loop.every(settings.dataUpdateIntervalSeconds) { self.tick() } }
     }
 
     /// Saves what must survive (the strategies write their state on destroy) and leaves the bus.
@@ -76,28 +76,29 @@ public final class AggregatorDaemon {
 
     // MARK: Bus sessions
 
-    /// Wires a session's callbacks and starts its monitor.
+    /// Wires a session's callbacks and starts its monitor. The callbacks hold the daemon and the
+    /// session; `BusSession.close` drops them.
     private func begin(_ session: BusSession) {
         let monitor = session.monitor
-        monitor.onServiceAppeared = { [weak self, unowned session] name in
+        monitor.onServiceAppeared = { name in
             session.tracker.invalidateInventory()
             if name == FeedInController.settingsService { session.customName.settingsAppeared() }
-            self?.logger.debug("service appeared: \(name)")
+            self.logger.debug("service appeared: \(name)")
         }
-        monitor.onServiceRemoved = { [weak self, unowned session] name in
+        monitor.onServiceRemoved = { name in
             session.tracker.invalidateInventory()
-            self?.logger.debug("service left: \(name)")
+            self.logger.debug("service left: \(name)")
         }
-        monitor.onValuesChanged = { [weak self, unowned session] _, paths in
-            guard let self else { return }
+        monitor.onValuesChanged = { _, paths in
             if paths.contains(self.settings.batteryInstanceNamePath) || paths.contains(self.settings.batteryProductNamePath)
                 || paths.contains("/System/NrOfCellsPerBattery") {
                 session.tracker.invalidateInventory()
             }
         }
-        monitor.onProblem = { [weak self] problem in self?.faults.busProblem(problem) }
-        session.service.onCustomNameWritten = { [unowned session] name in session.customName.nameChanged(to: name) }
-        session.connection.onDisconnect = { [weak self] in self?.busLost() }
+        monitor.onProblem = { problem in self.faults.busProblem(problem) }
+        let customName = session.customName
+        session.service.onCustomNameWritten = { name in customName.nameChanged(to: name) }
+        session.connection.onDisconnect = { self.busLost() }
         feedIn.monitor = monitor
         monitor.start()
     }
@@ -111,9 +112,9 @@ public final class AggregatorDaemon {
     private func scheduleReconnect() {
         guard reconnectTimer == nil else { return }
         let delay = reconnect.nextDelay()
-        reconnectTimer = loop.after(delay) { [weak self] in
-            self?.reconnectTimer = nil
-            self?.attemptReconnect()
+        reconnectTimer = loop.after(delay) {
+            self.reconnectTimer = nil
+            self.attemptReconnect()
         }
     }
 
@@ -162,7 +163,7 @@ public final class AggregatorDaemon {
             case .success(let running): apply(running)
             case .failure(let again):
                 // The guard publishes safe limits while the strategies fail; the service stays.
-                logger.critical("the running strategies cannot be re-created: \(again.lines.joined(separator: "; "))")
+                logger.error("the running strategies cannot be re-created: \(again.lines.joined(separator: "; "))")
             }
             return false
         }
@@ -175,6 +176,7 @@ public final class AggregatorDaemon {
             || fresh.configuration.settings.dcloadServiceName != settings.dcloadServiceName
         prepared = fresh
         settings = fresh.configuration.settings
+        logger.level = settings.logLevel
         degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
         limitGuard = LimitGuard(configuration: fresh.configuration, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
         session.reconfigure(settings: settings, selection: fresh.selection)
@@ -208,7 +210,7 @@ public final class AggregatorDaemon {
 
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
                                   batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
-                                  batteries: online.map(\.snapshot))
+                                  batteries: online.map { $0.snapshot })
         let charge = runChargeStrategy(context, anyOnline: !online.isEmpty)
         let soc = runSocStrategy(context, charge: charge, anyOnline: !online.isEmpty)
         let limits = limitGuard.limits(for: charge, status: status)
@@ -277,8 +279,8 @@ public final class AggregatorDaemon {
     private func probeStaleBatteries() {
         for service in session.tracker.staleServices where !probesInFlight.contains(service) {
             probesInFlight.insert(service)
-            monitor.probe(service, path: "/Dc/0/Voltage") { [weak self] _ in
-                self?.probesInFlight.remove(service)
+            monitor.probe(service, path: "/Dc/0/Voltage") { _ in
+                self.probesInFlight.remove(service)
             }
         }
     }

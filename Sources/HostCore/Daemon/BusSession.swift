@@ -1,4 +1,3 @@
-import Logging
 import PluginKit
 import VeDbus
 
@@ -16,7 +15,7 @@ public final class BusSession {
     let startedAt: Double
 
     init(address: BusAddress, loop: EventLoop, settings: HostSettings, selection: StrategySelection,
-         logger: Logger) throws(DBusError) {
+         logger: DaemonLogger) throws(DBusError) {
         connection = try BusConnection(address)
         loop.attach(connection)
         var prefixes = [settings.batteryServiceName, settings.dcloadServiceName, settings.mpptKeyword,
@@ -39,9 +38,12 @@ public final class BusSession {
         tracker = BatteryTracker(settings: settings)
     }
 
-    /// Leaves the bus: releases our name (when the connection still works) and closes.
+    /// Leaves the bus: releases our name (when the connection still works) and closes. Also
+    /// drops every callback (they hold the daemon and this session).
     func close(loop: EventLoop) {
         if connection.isConnected && service.isRegistered { connection.releaseName(AggregateService.serviceName) }
+        monitor.stop()
+        service.onCustomNameWritten = nil
         connection.close()
         loop.detach(connection)
     }

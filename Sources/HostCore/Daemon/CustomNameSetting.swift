@@ -1,4 +1,3 @@
-import Logging
 import VeDbus
 
 /// Keeps the aggregate's `/CustomName` in com.victronenergy.settings, as Venus devices do: the
@@ -7,11 +6,11 @@ import VeDbus
 public final class CustomNameSetting {
     public static let settingPath = "/Settings/Devices/aggregatebatteries/CustomName"
     private let monitor: VeMonitor
-    private let logger: Logger
+    private let logger: DaemonLogger
     /// Applies a name read from the settings to our service.
     private let apply: (String) -> Void
 
-    public init(monitor: VeMonitor, logger: Logger, apply: @escaping (String) -> Void) {
+    public init(monitor: VeMonitor, logger: DaemonLogger, apply: @escaping (String) -> Void) {
         self.monitor = monitor
         self.logger = logger
         self.apply = apply
@@ -23,9 +22,10 @@ public final class CustomNameSetting {
                                       .variant(.string("")), .string("s"), .variant(.int32(0)), .variant(.int32(0))]
         monitor.connection.call(destination: FeedInController.settingsService, path: "/Settings",
                                 interface: "com.victronenergy.Settings", member: "AddSetting",
-                                arguments: arguments, timeout: monitor.callTimeout) { [weak self] result in
-            guard let self else { return }
+                                arguments: arguments, timeout: monitor.callTimeout) { result in
             if case .failure(let error) = result {
+                // Our own connection ended (a reconnect or the exit): nothing to create or restore.
+                if error.name == DBusError.disconnected { return }
                 self.logger.warning("cannot create \(Self.settingPath): \(error)")
             }
             self.restore()
@@ -33,27 +33,28 @@ public final class CustomNameSetting {
     }
 
     private func restore() {
-        monitor.getValue(FeedInController.settingsService, Self.settingPath) { [weak self] result in
-            guard let self else { return }
+        monitor.getValue(FeedInController.settingsService, Self.settingPath) { result in
             switch result {
             case .success(let value):
                 if let name = value.string, !name.isEmpty {
                     self.logger.info("custom name restored: \(name)")
                     self.apply(name)
                 }
-            case .failure(let error):
+            case .failure(let error) where error.name != DBusError.disconnected:
                 self.logger.warning("cannot read \(Self.settingPath): \(error)")
+            case .failure:
+                break
             }
         }
     }
 
     /// Called after /CustomName was written on our service.
     public func nameChanged(to name: String) {
-        monitor.setValue(FeedInController.settingsService, Self.settingPath, .string(name)) { [weak self] result in
+        monitor.setValue(FeedInController.settingsService, Self.settingPath, .string(name)) { result in
             switch result {
-            case .success(0): self?.logger.info("custom name saved: \(name)")
-            case .success(let code): self?.logger.warning("settings refused the custom name (code \(code))")
-            case .failure(let error): self?.logger.warning("cannot save the custom name: \(error)")
+            case .success(0): self.logger.info("custom name saved: \(name)")
+            case .success(let code): self.logger.warning("settings refused the custom name (code \(code))")
+            case .failure(let error): self.logger.warning("cannot save the custom name: \(error)")
             }
         }
     }

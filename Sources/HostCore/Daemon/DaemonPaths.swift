@@ -1,4 +1,4 @@
-import Glibc
+import CSystem
 
 /// Where the daemon finds its files. Defaults suit Venus OS (the Python program's folder) and a
 /// development checkout (the current directory).

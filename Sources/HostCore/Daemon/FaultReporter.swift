@@ -1,15 +1,14 @@
-import Logging
 import VeDbus
 
 /// The daemon's log for faults that can repeat every tick (a failing strategy, a disk that
 /// refuses writes, a service that sends garbage): one line when it starts, a reminder at most
 /// once a minute, one line when it ends.
 final class FaultReporter {
-    private let logger: Logger
+    private let logger: DaemonLogger
     private let clock: () -> Double
     private var limiter = RepeatLimiter(intervalSeconds: 60)
 
-    init(logger: Logger, clock: @escaping () -> Double) {
+    init(logger: DaemonLogger, clock: @escaping () -> Double) {
         self.logger = logger
         self.clock = clock
     }
@@ -25,7 +24,7 @@ final class FaultReporter {
             recovered("strategy.values", "charge strategy \(name) recovered: its limits are usable again")
             return
         }
-        let why = replacements.map(\.why).joined(separator: ", ")
+        let why = replacements.map { $0.why }.joined(separator: ", ")
         warn("strategy.values", "charge strategy \(name) gave unusable limits: \(why)")
     }
 

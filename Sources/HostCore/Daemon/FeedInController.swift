@@ -1,4 +1,3 @@
-import Logging
 import VeDbus
 
 /// Carries out a charge strategy's "PV feed-in must be off" request on
@@ -24,9 +23,9 @@ public final class FeedInController {
     /// The current bus session's monitor; replaced after a reconnect, the phase stays.
     public var monitor: VeMonitor
     private let stateStore: StateStore
-    private let logger: Logger
+    private let logger: DaemonLogger
 
-    public init(monitor: VeMonitor, stateStore: StateStore, logger: Logger) {
+    public init(monitor: VeMonitor, stateStore: StateStore, logger: DaemonLogger) {
         self.monitor = monitor
         self.stateStore = stateStore
         self.logger = logger
@@ -67,8 +66,7 @@ public final class FeedInController {
 
     private func write(_ value: Int, then next: Phase, message: String) {
         requestInFlight = true
-        monitor.setValue(Self.settingsService, Self.feedInPath, .int32(Int32(value))) { [weak self] result in
-            guard let self else { return }
+        monitor.setValue(Self.settingsService, Self.feedInPath, .int32(Int32(value))) { result in
             self.requestInFlight = false
             switch result {
             case .success(0):

@@ -1,22 +1,19 @@
-import Logging
 import PluginKit
 
 /// What the host offers one strategy instance: logging, the layered config, the state store and
 /// the calendar. Config errors are collected so that start-up can list every one at once.
 public final class HostStrategyServices: StrategyHost {
     public let strategyName: String
-    private let logger: Logger
+    private let logger: DaemonLogger
     private let config: LayeredConfig
     private let stateStore: StateStore
     private let calendar: () -> CalendarDate
     /// Problems the strategy reported about its keys, located in the config files.
     public private(set) var configProblems: [ConfigProblem] = []
 
-    public init(strategyName: String, logger: Logger, config: LayeredConfig, stateStore: StateStore,
+    public init(strategyName: String, logger: DaemonLogger, config: LayeredConfig, stateStore: StateStore,
                 calendar: @escaping () -> CalendarDate) {
         self.strategyName = strategyName
-        var logger = logger
-        logger[metadataKey: "strategy"] = "\(strategyName)"
         self.logger = logger
         self.config = config
         self.stateStore = stateStore
@@ -24,12 +21,7 @@ public final class HostStrategyServices: StrategyHost {
     }
 
     public func log(_ level: LogLevel, _ message: String) {
-        switch level {
-        case .error: logger.error("\(strategyName): \(message)")
-        case .warning: logger.warning("\(strategyName): \(message)")
-        case .info: logger.info("\(strategyName): \(message)")
-        case .debug: logger.debug("\(strategyName): \(message)")
-        }
+        logger.log(level, "\(strategyName): \(message)")
     }
 
     public func configValue(_ key: String) -> String? {

@@ -1,4 +1,4 @@
-import Glibc
+import CSystem
 import PluginKit
 
 /// Today's date in the system's local time zone: balancing schedules and the monthly charge

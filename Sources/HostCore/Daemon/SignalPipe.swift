@@ -1,4 +1,4 @@
-import Glibc
+import CSystem
 
 /// The write end of the signal pipe: the only thing a signal handler may touch.
 nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
@@ -13,8 +13,8 @@ public final class SignalPipe {
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
         for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = csystem_fcntl(fd, F_SETFL, csystem_fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
+            _ = csystem_fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         readFD = fds[0]
         signalPipeWriteFD = fds[1]

@@ -1,4 +1,3 @@
-import Logging
 import PluginAPI
 import PluginKit
 
@@ -56,19 +55,19 @@ public enum Startup {
         }
         let searchPath = firstPass.map { pluginSearchPath(paths: paths, layers: $0) } ?? defaultPluginSearchPath()
         let (libraries, loadErrors) = PluginLoader.loadAll(searchPath: searchPath)
-        let strategyKeys = libraries.flatMap { $0.strategies.flatMap { $0.configKeys.map(\.name) } }
+        let strategyKeys = libraries.flatMap { $0.strategies.flatMap { $0.configKeys.map { $0.name } } }
         do {
             let configuration = try HostConfiguration.load(defaultsPath: paths.defaultConfig, userPath: paths.userConfig,
                                                            strategyKeys: strategyKeys)
             return (configuration, libraries, loadErrors, problems)
         } catch {
-            problems += error.problems.map(\.description)
+            problems += error.problems.map { $0.description }
             return (nil, libraries, loadErrors, problems)
         }
     }
 
     /// The whole start-up. `calendar` is injected so tests control the date.
-    public static func prepare(paths: DaemonPaths, logger: Logger,
+    public static func prepare(paths: DaemonPaths, logger: DaemonLogger,
                                calendar: @escaping () -> CalendarDate = LocalCalendar.today,
                                stateClock: @escaping () -> StateTimestamp = StateTimestamp.systemLocalNow) -> Result<PreparedStrategies, StartupFailure> {
         let (loaded, libraries, loadErrors, configProblems) = loadConfiguration(paths: paths)
@@ -81,7 +80,7 @@ public enum Startup {
     /// Chooses and creates the strategies of an already loaded configuration: at start, on a
     /// reload, and again from the running configuration when a reload fails.
     public static func instantiate(_ configuration: HostConfiguration, libraries: [LoadedPluginLibrary],
-                                   loadErrors: [PluginLoadError], stateStore: StateStore, logger: Logger,
+                                   loadErrors: [PluginLoadError], stateStore: StateStore, logger: DaemonLogger,
                                    calendar: @escaping () -> CalendarDate) -> Result<PreparedStrategies, StartupFailure> {
         var problems: [String] = []
         let selection: StrategySelection
@@ -113,7 +112,7 @@ public enum Startup {
                 if services.configProblems.isEmpty {
                     problems.append("strategy \(name) (\(strategy.libraryPath)) refused to start: \(failure.message)")
                 } else {
-                    problems += services.configProblems.map(\.description)
+                    problems += services.configProblems.map { $0.description }
                 }
             }
         }

@@ -65,7 +65,7 @@ public func findStrategy(named name: String, kind: StrategyKind,
             return .success(strategy)
         }
     }
-    let offered = libraries.flatMap { $0.strategies.filter { $0.kind == kind }.map(\.name) }
+    let offered = libraries.flatMap { $0.strategies.filter { $0.kind == kind }.map { $0.name } }
     return .failure(PluginLoadError(
         path: name, "no loaded library offers a \(kindName(kind)) strategy of that name"
             + (offered.isEmpty ? "" : " (available: \(offered.joined(separator: ", ")))")))

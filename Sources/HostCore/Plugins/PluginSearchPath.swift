@@ -1,4 +1,4 @@
-import Glibc
+import CSystem
 import PluginKit
 
 /// Where the host looks for plugin libraries, in order: the executable's own directory (an
@@ -18,7 +18,7 @@ public func defaultPluginSearchPath(currentDirectory: String? = nil) -> [String]
 }
 
 /// dirname of /proc/self/exe, nil when unreadable.
-func executableDirectory() -> String? {
+public func executableDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     guard length > 0 else { return nil }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CSystem
 import PluginKit
 
 /// Small persistent values (stored charge, last balancing day) as one text file per key,
@@ -43,7 +37,7 @@ public final class StateStore {
 
     /// Keys whose latest value has not reached the disk yet.
     public var pendingKeys: [String] {
-        pending.map(\.key)
+        pending.map { $0.key }
     }
 
     /// The latest value of `key`: a pending (not yet saved) value wins over the file, so a
@@ -52,8 +46,8 @@ public final class StateStore {
     public func read(_ key: String) throws(StateStoreError) -> StoredValue {
         guard Self.isValidKey(key) else { throw .invalidKey(key) }
         if let queued = pending.first(where: { $0.key == key }) { return .text(queued.text) }
-        let descriptor = open(path(ofKey: key), O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 { return errno == ENOENT ? .absent : .unreadable }
+        let descriptor = csystem_open(path(ofKey: key), O_RDONLY | O_CLOEXEC, 0)
+        if descriptor < 0 { return csystem_errno() == ENOENT ? .absent : .unreadable }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 512)
@@ -62,7 +56,7 @@ public final class StateStore {
                 systemRead(descriptor, buffer.baseAddress, buffer.count)
             }
             if count < 0 {
-                if errno == EINTR { continue }
+                if csystem_errno() == EINTR { continue }
                 return .unreadable
             }
             if count == 0 { break }
@@ -98,7 +92,7 @@ public final class StateStore {
     public func remove(_ key: String) -> Bool {
         guard Self.isValidKey(key) else { return false }
         pending.removeAll { $0.key == key }
-        return unlink(path(ofKey: key)) == 0 || errno == ENOENT
+        return unlink(path(ofKey: key)) == 0 || csystem_errno() == ENOENT
     }
 
     /// Retries every pending write; returns the errors of those still failing (they stay pending).
@@ -133,7 +127,7 @@ public final class StateStore {
             suffix += 1
         }
         if rename(source, target) != 0 {
-            let code = errno
+            let code = csystem_errno()
             if code == ENOENT { return StateQuarantine(key: key, reason: reason, movedTo: nil) }
             throw .quarantineFailed(key: key, path: source, code: code)
         }
@@ -148,12 +142,12 @@ public final class StateStore {
         let target = path(ofKey: key)
         let temporary = target + ".tmp"
         func failure(_ step: String, _ path: String) -> StateStoreError {
-            .writeFailed(key: key, path: path, step: step, code: errno)
+            .writeFailed(key: key, path: path, step: step, code: csystem_errno())
         }
-        if mkdir(directory, 0o755) != 0, errno != EEXIST {
+        if mkdir(directory, 0o755) != 0, csystem_errno() != EEXIST {
             return failure("mkdir", directory)
         }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = csystem_open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 { return failure("open", temporary) }
         var error: StateStoreError?
         let bytes = Array(text.utf8)
@@ -163,7 +157,7 @@ public final class StateStore {
                 systemWrite(descriptor, buffer.baseAddress, buffer.count)
             }
             if written < 0 {
-                if errno != EINTR { error = failure("write", temporary) }
+                if csystem_errno() != EINTR { error = failure("write", temporary) }
             } else {
                 offset += written
             }
@@ -182,7 +176,7 @@ public final class StateStore {
     /// Makes the rename itself durable. Best effort: some file systems refuse fsync on a
     /// directory, and the data is already safe in the file.
     private func syncDirectory() {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = csystem_open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
         close(descriptor)

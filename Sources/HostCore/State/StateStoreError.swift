@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CSystem
 
 /// What went wrong with a stored value. Never fatal: the caller logs it and carries on.
 public enum StateStoreError: Error, Equatable, Sendable, CustomStringConvertible {

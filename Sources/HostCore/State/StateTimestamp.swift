@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CSystem
 
 /// A local wall-clock time, to the second, as the state store stamps quarantined files.
 public struct StateTimestamp: Equatable, Sendable {

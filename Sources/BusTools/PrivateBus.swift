@@ -1,11 +1,7 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+import VeDbus
 
 /// A private `dbus-daemon` for tests, the demo and benchmarks: no Victron hardware, no system bus.
-///
-/// Written against libc only: importing Foundation anywhere in VeDbus would link it into the
-/// daemon's binary and cost several MiB of resident memory at start-up.
 public final class PrivateBus: @unchecked Sendable {
     /// The address to connect to, e.g. `unix:path=/tmp/dbus-XXXX`.
     public let address: String

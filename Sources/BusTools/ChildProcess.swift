@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+import VeDbus
 
 /// A child process started with posix_spawn and a clean signal state.
 ///
