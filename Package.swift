@@ -4,17 +4,18 @@ import PackageDescription
 import Glibc
 #endif
 
-/// The strategy plugins are Embedded Swift: a plugin library needs no Swift runtime, only libc and
-/// libm, so it stays small in the daemon's memory and does not depend on the host's Swift version
-/// (the C ABI is the only contract). Their logic is also built as ordinary Swift, from the same
-/// files (Plugins/Embedded holds symlinks), for the unit tests and the host.
+/// The daemon and the strategy plugins are Embedded Swift: they need no Swift runtime, only libc
+/// and libm (and libdbus for the daemon), so they stay small in memory, and a plugin does not
+/// depend on the host's Swift version (the C ABI is the only contract). The same files are also
+/// built as ordinary Swift (Sources/Embedded and Plugins/Embedded hold symlinks) for the tests,
+/// the simulator and the demo. `-module-alias` keeps their `import` lines the same in both.
 func embeddedSettings(aliases: [String]) -> [SwiftSetting] {
     let aliasFlags = aliases.flatMap { ["-module-alias", "\($0)=Embedded\($0)"] }
     return [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo", "-Osize", "-Xcc", "-fPIC"] + aliasFlags)]
 }
 
 /// Embedded Swift's String needs the toolchain's Unicode tables, which the driver does not link.
-let pluginLinkerSettings: [LinkerSetting] = [
+let embeddedLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-L", embeddedLibraryFolder(), "-lswiftUnicodeDataTables"]),
     .linkedLibrary("m"),
 ]
@@ -77,6 +78,8 @@ let package = Package(
         .target(name: "CSystem", path: "Sources/CSystem"),
         // Victron-convention D-Bus layer; knows nothing about batteries.
         .target(name: "VeDbus", dependencies: ["CDBus", "CSystem"], path: "Sources/VeDbus"),
+        .target(name: "EmbeddedVeDbus", dependencies: ["CDBus", "CSystem"], path: "Sources/Embedded/VeDbus",
+                swiftSettings: embeddedSettings(aliases: [])),
         // A private dbus-daemon and child processes, for the demo, tests and benchmarks.
         .target(name: "BusTools", dependencies: ["VeDbus"], path: "Sources/BusTools"),
         // The plugin ABI: plain C header(s) only.
@@ -102,13 +105,13 @@ let package = Package(
                 swiftSettings: embeddedSettings(aliases: ["PluginKit"])),
         .target(name: "OwnCharge", dependencies: ["EmbeddedOwnChargeLogic", "EmbeddedPluginKit", "PluginAPI"],
                 path: "Plugins/OwnCharge/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "OwnChargeLogic"]),
-                linkerSettings: pluginLinkerSettings),
+                linkerSettings: embeddedLinkerSettings),
         .target(name: "BMSCombine", dependencies: ["EmbeddedBMSCombineLogic", "EmbeddedPluginKit", "PluginAPI"],
                 path: "Plugins/BMSCombine/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "BMSCombineLogic"]),
-                linkerSettings: pluginLinkerSettings),
+                linkerSettings: embeddedLinkerSettings),
         .target(name: "OwnSoC", dependencies: ["EmbeddedOwnSoCLogic", "EmbeddedPluginKit", "PluginAPI"],
                 path: "Plugins/OwnSoC/Entry", swiftSettings: embeddedSettings(aliases: ["PluginKit", "OwnSoCLogic"]),
-                linkerSettings: pluginLinkerSettings),
+                linkerSettings: embeddedLinkerSettings),
 
         // The daemon's core: config, discovery, aggregation, loader, guard, publisher, state.
         .target(
@@ -116,14 +119,20 @@ let package = Package(
             dependencies: ["VeDbus", "PluginAPI", "PluginKit", "CSystem"],
             path: "Sources/HostCore"
         ),
+        .target(
+            name: "EmbeddedHostCore",
+            dependencies: ["EmbeddedVeDbus", "PluginAPI", "EmbeddedPluginKit", "CSystem"],
+            path: "Sources/Embedded/HostCore",
+            swiftSettings: embeddedSettings(aliases: ["VeDbus", "PluginKit"])
+        ),
+        // `dbus-aggregate-batteries`: Embedded Swift, no Swift runtime, no Foundation, no
+        // swift-log or ArgumentParser (neither builds as Embedded); it parses its few options itself.
         .executableTarget(
             name: "Host",
-            dependencies: ["HostCore", "PluginKit", "VeDbus", "CSystem"],
+            dependencies: ["EmbeddedHostCore", "EmbeddedPluginKit", "EmbeddedVeDbus", "CSystem"],
             path: "Sources/Host",
-            // The Swift runtime linked in: only the parts the daemon uses are loaded, and Venus OS
-            // has no Swift runtime to share anyway. No Foundation and no ArgumentParser (which
-            // brings Foundation): the daemon parses its few options itself.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            swiftSettings: embeddedSettings(aliases: ["HostCore", "PluginKit", "VeDbus"]),
+            linkerSettings: embeddedLinkerSettings
         ),
         // A simulated Venus OS system (batteries, Multi, MPPTs, shunts, settings, system).
         .target(

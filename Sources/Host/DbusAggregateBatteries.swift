@@ -11,15 +11,18 @@ enum DbusAggregateBatteries {
     static let commands = [RunCommand.spec, CheckConfigCommand.spec, PluginsCommand.spec, StatusCommand.spec, DemoCommand.spec]
 
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == DemoCommand.spec.name { exit(DemoCommand.run(Array(arguments.dropFirst()))) }
+        exit(main(ProcessArguments.read()))
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        if arguments.first == DemoCommand.spec.name { return DemoCommand.run(Array(arguments.dropFirst())) }
         let outcome: CommandLineParser.Outcome
-        do {
+        do throws(UsageError) {
             outcome = try CommandLineParser.parse(arguments, commands: commands, defaultCommand: RunCommand.spec.name)
         } catch {
             printError("error: \(error)")
             printError("See '\(program) --help'.")
-            exit(ExitStatus.usage)
+            return ExitStatus.usage
         }
         switch outcome {
         case .version:
@@ -32,12 +35,13 @@ enum DbusAggregateBatteries {
                                            defaultCommand: RunCommand.spec.name), terminator: "")
             }
         case .run(let name, let arguments):
-            exit(run(name, arguments))
+            return run(name, arguments)
         }
+        return 0
     }
 
     private static func run(_ name: String, _ arguments: ParsedArguments) -> Int32 {
-        do {
+        do throws(CommandError) {
             switch name {
             case CheckConfigCommand.spec.name: return try CheckConfigCommand.run(arguments)
             case PluginsCommand.spec.name: return try PluginsCommand.run(arguments)

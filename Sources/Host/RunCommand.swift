@@ -1,5 +1,6 @@
 import CSystem
 import HostCore
+import PluginKit
 import VeDbus
 
 /// `run` (the default): the daemon.

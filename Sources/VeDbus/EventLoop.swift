@@ -185,7 +185,7 @@ public final class EventLoop: @unchecked Sendable {
     private func millisecondsUntilNextDeadline(maxWait: Double) -> Int32 {
         var wait = maxWait
         let current = now
-        if let due = timers.lazy.map { $0.due }.min() { wait = min(wait, due - current) }
+        if let due = timers.lazy.map({ $0.due }).min() { wait = min(wait, due - current) }
         for connection in connections {
             if let deadline = connection.nearestDeadline { wait = min(wait, deadline - current) }
         }

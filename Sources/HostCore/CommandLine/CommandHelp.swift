@@ -22,7 +22,7 @@ public enum CommandHelp {
             rows.append(("--\(option.name)" + (option.valueName.map { " \($0)" } ?? ""), option.help))
         }
         rows.append(("-h, --help", "Show this help."))
-        let width = (rows.map(\.0.count).max() ?? 0) + 2
+        let width = (rows.map { $0.0.count }.max() ?? 0) + 2
         text += "\nOPTIONS:\n"
         for (left, right) in rows { text += "  " + padded(left, to: width) + right + "\n" }
         return text

@@ -1,3 +1,5 @@
+import VeDbus
+
 /// What is on the bus, classified as §2 of the reference behaviour does it: batteries,
 /// SmartShunts, the Multi, MPPTs, settings and system. Pure: a function of the monitor's cache.
 public struct Inventory: Equatable, Sendable {
@@ -40,18 +42,18 @@ public struct Inventory: Equatable, Sendable {
         var inventory = Inventory()
         var foundShunts: [SmartShunt] = []
         var takenNames: [String] = []
-        for service in view.readyServiceNames where service.contains(victronPrefix) {
+        for service in view.readyServiceNames where service.includes(victronPrefix) {
             if service == settingsServiceName { inventory.settingsPresent = true }
             if service == systemServiceName { inventory.systemPresent = true }
-            if !settings.multiKeyword.isEmpty, inventory.multi == nil, service.contains(settings.multiKeyword) {
+            if !settings.multiKeyword.isEmpty, inventory.multi == nil, service.includes(settings.multiKeyword) {
                 inventory.multi = service
             }
-            if service.contains(settings.mpptKeyword) { inventory.mppts.append(service) }
+            if service.includes(settings.mpptKeyword) { inventory.mppts.append(service) }
 
             let productName = view.text(service, settings.batteryProductNamePath)
-            let isBatteryClass = service.contains(settings.batteryServiceName)
+            let isBatteryClass = service.includes(settings.batteryServiceName)
             if isBatteryClass, service != aggregateServiceName,
-               let productName, productName.contains(settings.batteryProductName) {
+               let productName, productName.includes(settings.batteryProductName) {
                 let position = inventory.batteries.count + 1
                 let name = BatteryNaming.displayName(published: publishedName(view, service, settings),
                                                      position: position, taken: takenNames)
@@ -64,9 +66,9 @@ public struct Inventory: Equatable, Sendable {
                     pathSafeName: BatteryNaming.pathSafe(name, position: position), problem: problem))
                 continue
             }
-            let isDcLoadClass = service.contains(settings.dcloadServiceName)
+            let isDcLoadClass = service.includes(settings.dcloadServiceName)
             if (isBatteryClass || isDcLoadClass), service != aggregateServiceName,
-               let productName, productName.contains(settings.smartShuntNameKeyword) {
+               let productName, productName.includes(settings.smartShuntNameKeyword) {
                 foundShunts.append(SmartShunt(
                     service: service, mode: isBatteryClass ? .batteryMonitor : .dcMeter,
                     vrmInstance: view.integer(service, "/DeviceInstance"),

@@ -92,11 +92,9 @@ struct LibraryDescriptorCheck {
     let library: UnsafePointer<dab_library>
 
     /// Bytes of dab_library the host reads: up to and including `strategies`.
-    static let librarySizeRead = MemoryLayout<dab_library>.offset(of: \dab_library.strategies)!
-        + MemoryLayout<UnsafeRawPointer>.size
+    static let librarySizeRead = dab_library_size_read()
     /// Bytes of dab_strategy the host reads: up to and including `destroy`.
-    static let strategySizeRead = MemoryLayout<dab_strategy>.offset(of: \dab_strategy.destroy)!
-        + MemoryLayout<UnsafeRawPointer>.size
+    static let strategySizeRead = dab_strategy_size_read()
 
     func result() -> Result<LoadedPluginLibrary, PluginLoadError> {
         let declaredSize = Int(UnsafeRawPointer(library).load(as: UInt32.self))

@@ -292,6 +292,19 @@ typedef const dab_library *(*dab_entry_fn)(uint32_t host_abi_major, const char *
 /** True when a double carries a value (is not the NaN that means unknown). */
 static inline int dab_is_known(double value) { return value == value; }
 
+/** The smallest `struct_size` of a dab_library a host of this major version accepts: every field
+ * up to and including `strategies`. (Later fields may be appended; a host reads none of them
+ * from a library that declares a smaller size.) */
+static inline size_t dab_library_size_read(void) {
+    return offsetof(dab_library, strategies) + sizeof(((const dab_library *)0)->strategies);
+}
+
+/** The smallest `struct_size` of a dab_strategy a host of this major version accepts: every
+ * field up to and including `destroy`. */
+static inline size_t dab_strategy_size_read(void) {
+    return offsetof(dab_strategy, destroy) + sizeof(((const dab_strategy *)0)->destroy);
+}
+
 #ifdef __cplusplus
 }
 #endif
