@@ -22,6 +22,8 @@ enum RunCommand {
         }
         logger.level = prepared.configuration.settings.logLevel
         let loop = EventLoop()
+        // Bus input is read just before each tick: one wake-up a second instead of one per signal.
+        loop.batchesBusInput = true
         let daemon: AggregatorDaemon
         do {
             daemon = try AggregatorDaemon(prepared: prepared, address: BusOptions.address(arguments), loop: loop, logger: logger)

@@ -202,6 +202,9 @@ public final class BusConnection {
 
     var hasOutgoing: Bool { isConnected && dbus_connection_has_messages_to_send(raw) != 0 }
 
+    /// A reply is awaited or data waits to be written: worth polling for, even when batching.
+    var awaitsTraffic: Bool { isConnected && (!pendingCalls.isEmpty || hasOutgoing) }
+
     var nearestDeadline: Double? { pendingCalls.values.lazy.map { $0.deadline }.min() }
 
     /// Reads and writes what the socket allows now, then dispatches everything received.
@@ -212,6 +215,18 @@ public final class BusConnection {
             return
         }
         dispatchAll()
+    }
+
+    /// Reads until the socket has nothing more (libdbus reads a few KiB per call) and dispatches
+    /// every message, without waiting: the batched loop's way of catching up before a tick.
+    func serviceAllAvailable() {
+        // Bounded, so that a flood cannot keep the tick from running.
+        for _ in 0..<256 {
+            guard isConnected else { return }
+            service()
+            var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return }
+        }
     }
 
     func dispatchAll() {

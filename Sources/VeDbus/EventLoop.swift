@@ -37,6 +37,12 @@ public final class EventLoop: @unchecked Sendable {
     private var wakePipe: (read: Int32, write: Int32) = (-1, -1)
     private var stopRequested = false
     public let clock: () -> Double
+    /// When true, bus connections are read just before timers fire, and between timers only
+    /// while a reply or outgoing data is pending: a daemon that works once a second then wakes
+    /// about once a second instead of for every signal. The timer's work sees every message
+    /// that arrived before it, as without batching; a method call to one of our services is
+    /// answered at the next timer instead of at once.
+    public var batchesBusInput = false
 
     public init(clock: @escaping () -> Double = MonotonicClock.now) {
         self.clock = clock
@@ -151,7 +157,7 @@ public final class EventLoop: @unchecked Sendable {
         var fds: [pollfd] = []
         fds.reserveCapacity(connections.count + watches.count + 1)
         fds.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
-        let polledConnections = connections.filter { $0.isConnected }
+        let polledConnections = connections.filter { $0.isConnected && (!batchesBusInput || $0.awaitsTraffic) }
         let polledWatches = watches
         for connection in polledConnections {
             var events = Int16(POLLIN)
@@ -178,6 +184,9 @@ public final class EventLoop: @unchecked Sendable {
             }
         }
         let current = now
+        if batchesBusInput && timers.contains(where: { $0.due <= current }) {
+            for connection in connections { connection.serviceAllAvailable() }
+        }
         for connection in connections { connection.expireCalls(now: current) }
         fireDueTimers(now: current)
     }

@@ -1,0 +1,82 @@
+import BusTestSupport
+import Testing
+@testable import VeDbus
+
+/// A loop that batches bus input reads a connection just before its timers fire (and whenever a
+/// reply is awaited), so that a daemon wakes once a tick instead of once per signal. Time is a
+/// manual clock here: "before the timer" and "at the timer" are steps the test takes. The
+/// battery lives on a second, ordinary loop, as it would in another process.
+@Suite(.serialized) struct BatchedInputTests {
+    let clock = ManualClock()
+    let fixture: BusFixture
+    let batteryLoop = EventLoop()
+
+    init() throws {
+        fixture = try BusFixture(clock: { [clock] in clock.now })
+        fixture.loop.batchesBusInput = true
+    }
+
+    /// Runs both loops a few times without moving the clock: no timer of the batched loop is due.
+    private func idle() {
+        for _ in 0..<10 {
+            batteryLoop.runOnce(maxWait: 0.01)
+            fixture.loop.runOnce(maxWait: 0.01)
+        }
+    }
+
+    /// Runs both loops until `condition`, at most 5 s of real time.
+    private func serve(until condition: () -> Bool) -> Bool {
+        let deadline = MonotonicClock.now() + 5
+        while !condition() && MonotonicClock.now() < deadline { idle() }
+        return condition()
+    }
+
+    private func battery(voltage: Double) throws -> VeService {
+        let connection = try BusConnection(.address(fixture.bus.address))
+        batteryLoop.attach(connection)
+        let service = VeService(connection: connection, serviceName: "com.victronenergy.battery.ttyUSB0")
+        service.add("/DeviceInstance", .int32(1))
+        service.add("/Dc/0/Voltage", .double(voltage))
+        try service.register()
+        return service
+    }
+
+    @Test func signalsWaitForTheTimerAndTheTimerSeesThem() throws {
+        let service = try battery(voltage: 53.0)
+        let monitor = VeMonitor(connection: try fixture.connect(), prefixes: ["com.victronenergy.battery"],
+                                clock: { [clock] in clock.now })
+        let name = "com.victronenergy.battery.ttyUSB0"
+        var seenByTimer: [DBusValue?] = []
+        fixture.loop.every(1) { seenByTimer.append(monitor.value(name, "/Dc/0/Voltage")) }
+        monitor.start()
+        // The scan awaits replies, so the connection is read at once: no timer needed.
+        #expect(serve(until: { monitor.value(name, "/Dc/0/Voltage") == .double(53.0) }))
+
+        service.set("/Dc/0/Voltage", .double(53.4))
+        service.publish()
+        idle()
+        #expect(monitor.value(name, "/Dc/0/Voltage") == .double(53.0), "read before the timer was due")
+
+        clock.advance(1)
+        fixture.loop.runOnce(maxWait: 0)
+        #expect(seenByTimer == [.double(53.4)], "the timer's work must see what arrived before it")
+    }
+
+    @Test func aMethodCallToOurServiceIsAnsweredAtTheNextTimer() throws {
+        let service = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.battery.aggregate")
+        service.add("/Dc/0/Voltage", .double(52.5))
+        try service.register()
+        fixture.loop.every(1) {}
+        let caller = try BusConnection(.address(fixture.bus.address))
+        batteryLoop.attach(caller)
+        var reply: Result<[DBusValue], DBusError>?
+        caller.call(destination: "com.victronenergy.battery.aggregate", path: "/Dc/0/Voltage",
+                    interface: VeService.busItemInterface, member: "GetValue", timeout: 30) { reply = $0 }
+        idle()
+        #expect(reply == nil, "the service's connection is not read between timers")
+
+        clock.advance(1)
+        #expect(serve(until: { reply != nil }))
+        #expect((try? reply?.get())?.first?.unwrapped == .double(52.5))
+    }
+}
