@@ -59,4 +59,34 @@ public enum CText {
         guard let pointer else { return nil }
         return String(cString: pointer)
     }
+
+    /// Sets `text` to the C string at `pointer` (nil for NULL), making a new String only when the
+    /// bytes differ from what `text` holds: a tick that sees the same names allocates nothing.
+    public static func update(_ text: inout String?, from pointer: UnsafePointer<CChar>?) {
+        guard let pointer else {
+            text = nil
+            return
+        }
+        if var current = text, equals(&current, pointer) { return }
+        text = String(cString: pointer)
+    }
+
+    /// As above for a text that is never nil: NULL gives `whenNull`.
+    public static func update(_ text: inout String, from pointer: UnsafePointer<CChar>?, whenNull: String) {
+        guard let pointer else {
+            text = whenNull
+            return
+        }
+        if !equals(&text, pointer) { text = String(cString: pointer) }
+    }
+
+    /// Whether `text`'s UTF-8 is exactly the NUL-terminated bytes at `pointer`.
+    private static func equals(_ text: inout String, _ pointer: UnsafePointer<CChar>) -> Bool {
+        text.withUTF8 { bytes in
+            let raw = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
+            // Stops at the C string's NUL: a Swift string may hold a NUL, a C string may not.
+            for index in 0..<bytes.count where raw[index] != bytes[index] || raw[index] == 0 { return false }
+            return raw[bytes.count] == 0
+        }
+    }
 }

@@ -15,6 +15,9 @@ final class StrategyInstanceBox {
     let logic: Logic
     /// Kept alive with the logic: it wraps the host table the logic logs and stores through.
     let host: CHostServices
+    /// The last tick's input in Swift form, updated in place by the next (no allocations when
+    /// the batteries and their texts stay the same).
+    var context: TickContext?
 
     init(name: String, logic: Logic, host: CHostServices) {
         self.name = name
@@ -84,8 +87,18 @@ private func strategyTick<Output>(
         return Int32(DAB_ERR_INTERNAL)
     }
     let box = Unmanaged<StrategyInstanceBox>.fromOpaque(instance).takeUnretainedValue()
+    var context: TickContext
+    if let previous = box.context {
+        // Taken out of the box first, so that its arrays are uniquely referenced when updated.
+        context = previous
+        box.context = nil
+        context.update(cInput: input)
+    } else {
+        context = TickContext(cInput: input)
+    }
+    defer { box.context = context }
     do throws(StrategyError) {
-        try tick(box, TickContext(cInput: input), output)
+        try tick(box, context, output)
         return Int32(DAB_OK)
     } catch let failure {
         CText.write(failure.message, to: error)

@@ -22,14 +22,14 @@ enum RunCommand {
         }
         logger.level = prepared.configuration.settings.logLevel
         let loop = EventLoop()
-        // Bus input is read just before each tick: one wake-up a second instead of one per signal.
-        loop.batchesBusInput = true
         let daemon: AggregatorDaemon
         do {
             daemon = try AggregatorDaemon(prepared: prepared, address: BusOptions.address(arguments), loop: loop, logger: logger)
         } catch {
             throw .bus(error)
         }
+        // Once registered, bus input is read just before each tick: one wake-up a second.
+        daemon.batchesBusInputOnceRegistered = true
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {
             for signal in signals.drain() {

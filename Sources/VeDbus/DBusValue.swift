@@ -97,8 +97,11 @@ public enum DBusValue: Equatable, Sendable {
     }
 
     /// The integer this value holds; a double is accepted only when it is whole.
-    public var integer: Int? {
-        guard let number, number == number.rounded(), abs(number) < 9.0e15 else { return nil }
+    public var integer: Int? { number.flatMap(Self.integer(ofNumber:)) }
+
+    /// `number` as a whole number, nil when it has a fraction or is too large to be exact.
+    public static func integer(ofNumber number: Double) -> Int? {
+        guard number == number.rounded(), abs(number) < 9.0e15 else { return nil }
         return Int(number)
     }
 

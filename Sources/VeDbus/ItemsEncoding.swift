@@ -6,7 +6,8 @@ import CDBus
 /// entry array per item, a boxed variant per value), then checked it by comparing signature
 /// strings made for every entry, then wrote it; here each item is checked and written directly.
 enum ItemsEncoding {
-    /// One changed path with its value and GetText form.
+    /// One changed path with its value and GetText form. The path must be a valid object path:
+    /// `VeService.add` checks each once, so it is not checked again every tick.
     struct Item {
         var path: String
         var value: DBusValue
@@ -17,7 +18,6 @@ enum ItemsEncoding {
     /// Everything libdbus would abort on is refused before the first byte is written.
     static func append(_ items: [Item], to message: OpaquePointer) throws(DBusCodingError) {
         for item in items {
-            guard MessageCoding.isValidObjectPath(item.path) else { throw DBusCodingError("invalid object path '\(item.path)'") }
             guard !item.text.utf8.contains(0) else { throw DBusCodingError("string contains a NUL byte") }
             // Depth as inside the whole argument: array, entry's array, variant, value.
             try MessageCoding.validate(item.value, depth: 3)

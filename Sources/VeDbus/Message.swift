@@ -1,4 +1,5 @@
 import CDBus
+import CSystem
 
 /// An error as D-Bus names it (`org.freedesktop.DBus.Error.UnknownObject`), or one of ours
 /// for local failures (time-outs, a closed connection, undecodable replies).
@@ -117,14 +118,26 @@ public final class Message {
     public var signature: String { string(dbus_message_get_signature(raw)) ?? "" }
     public var serial: UInt32 { dbus_message_get_serial(raw) }
 
-    /// Whether the message has this signature; compared in libdbus, no String is made.
+    /// Whether the message has this signature; compared as C strings, no String is made.
     public func hasSignature(_ signature: String) -> Bool {
-        dbus_message_has_signature(raw, signature) != 0
+        Self.equal(dbus_message_get_signature(raw), signature)
     }
 
-    /// Whether this is the signal `interface`.`member`; compared in libdbus, no String is made.
+    /// Whether this is the signal `interface`.`member`; compared as C strings, no String is made
+    /// (every signal the daemon receives goes through here).
     public func isSignal(_ interface: String, _ member: String) -> Bool {
-        dbus_message_is_signal(raw, interface, member) != 0
+        dbus_message_get_type(raw) == cdbus_message_type_signal
+            && Self.equal(dbus_message_get_member(raw), member) && Self.equal(dbus_message_get_interface(raw), interface)
+    }
+
+    /// Whether the member is `member` (any message kind).
+    public func hasMember(_ member: String) -> Bool {
+        Self.equal(dbus_message_get_member(raw), member)
+    }
+
+    private static func equal(_ field: UnsafePointer<CChar>?, _ text: String) -> Bool {
+        guard let field else { return false }
+        return text.withCString { strcmp(field, $0) == 0 }
     }
     public var replySerial: UInt32 { dbus_message_get_reply_serial(raw) }
 

@@ -37,7 +37,9 @@ public final class VeMonitor {
         func intern(cString: UnsafePointer<CChar>) -> Int {
             let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
                                             count: strlen(cString))
-            if let index = indexByHash[Self.hash(bytes)], names[index].utf8.elementsEqual(bytes) { return index }
+            if let index = indexByHash[Self.hash(bytes)], names[index].withCString({ strcmp($0, cString) == 0 }) {
+                return index
+            }
             return intern(String(decoding: bytes, as: UTF8.self))  // first sight, or a collision
         }
 
@@ -56,6 +58,9 @@ public final class VeMonitor {
         /// Values by `PathID.index`; nil = never published. An array, not a dictionary keyed by
         /// path, because every battery's values are read every tick.
         public internal(set) var slots: [DBusValue?] = []
+        /// `slots` as numbers, NaN where there is none (never published, invalid, text): what a
+        /// tick reads most, without copying a `DBusValue` out of the cache.
+        public internal(set) var numbers: [Double] = []
         /// Monotonic seconds of the last GetItems reply or signal from this service.
         public var lastUpdate: Double
         /// True once its initial values arrived.
@@ -83,13 +88,23 @@ public final class VeMonitor {
             return id.index < slots.count ? slots[id.index] : nil
         }
 
+        /// The number at `id` (any numeric type, as `DBusValue.number` reads it), nil otherwise.
+        public func number(_ id: PathID) -> Double? {
+            precondition(id.table == ObjectIdentifier(paths), "a PathID of another monitor")
+            guard id.index < numbers.count else { return nil }
+            let number = numbers[id.index]
+            return number.isNaN ? nil : number
+        }
+
         /// Stores `value`; returns whether it differs from what was there.
         mutating func store(_ value: DBusValue, at index: Int) -> Bool {
             if index >= slots.count {
                 slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
+                numbers.append(contentsOf: repeatElement(.nan, count: index + 1 - numbers.count))
             }
             guard slots[index] != value else { return false }
             slots[index] = value
+            numbers[index] = value.number ?? .nan
             return true
         }
     }
@@ -106,8 +121,9 @@ public final class VeMonitor {
     public var excludedNames: Set<String>
     public var onServiceAppeared: ((String) -> Void)?
     public var onServiceRemoved: ((String) -> Void)?
-    /// Service name and the paths whose values changed.
-    public var onValuesChanged: ((String, [String]) -> Void)?
+    /// Service name and the paths whose values changed (`path(_:)` names them): IDs, so that a
+    /// signal does not cost a String per changed path.
+    public var onValuesChanged: ((String, [PathID]) -> Void)?
     public var onProblem: ((Problem) -> Void)?
     public var callTimeout: Double = 5
 
@@ -119,6 +135,8 @@ public final class VeMonitor {
     private var signalToken: Int?
     private var hasListedNames = false
     private var scanning: Set<String> = []
+    /// The paths one signal changed; kept so that its buffer is reused from signal to signal.
+    private var changedPaths: [PathID] = []
 
     /// True once the services on the bus at start have each been read or have failed: a
     /// one-shot reader (`status`) waits for this instead of guessing a delay.
@@ -187,7 +205,17 @@ public final class VeMonitor {
 
     /// The `PathID` of `path`, interned on first use; valid for the life of this monitor.
     public func pathID(_ path: String) -> PathID {
-        PathID(index: pathTable.intern(path), table: ObjectIdentifier(pathTable))
+        id(pathTable.intern(path))
+    }
+
+    /// The path a `PathID` of this monitor stands for.
+    public func path(_ id: PathID) -> String {
+        precondition(id.table == ObjectIdentifier(pathTable), "a PathID of another monitor")
+        return pathTable.names[id.index]
+    }
+
+    private func id(_ index: Int) -> PathID {
+        PathID(index: index, table: ObjectIdentifier(pathTable))
     }
 
     public func lastUpdate(_ service: String) -> Double? {
@@ -240,7 +268,7 @@ public final class VeMonitor {
                 completion(false)
                 return
             }
-            self.onValuesChanged?(service, [path])
+            self.onValuesChanged?(service, [self.pathID(path)])
             self.touch(service)
             completion(true)
         }
@@ -349,13 +377,7 @@ public final class VeMonitor {
     // MARK: Signals
 
     private func handleSignal(_ message: Message) {
-        switch message.member {
-        case "NameOwnerChanged" where message.isSignal("org.freedesktop.DBus", "NameOwnerChanged"):
-            guard let arguments = try? message.arguments(), arguments.count == 3,
-                  let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
-            drop(name)
-            if !newOwner.isEmpty { scan(name) }
-        case "ItemsChanged" where message.isSignal(VeService.busItemInterface, "ItemsChanged"):
+        if message.isSignal(VeService.busItemInterface, "ItemsChanged") {
             guard let sender = message.sender, let name = nameByUniqueName[sender] else { return }
             if message.hasSignature(ItemsDecoding.signature) {
                 itemsChanged(message, from: name)
@@ -367,14 +389,15 @@ public final class VeMonitor {
                 return
             }
             // One look-up of the service, one of each path, then array stores in place.
-            var changed: [String] = []
+            changedPaths.removeAll(keepingCapacity: true)
             for entry in entries {
                 guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
-                if services.values[position].store(value, at: pathTable.intern(path)) { changed.append(path) }
+                let index = pathTable.intern(path)
+                if services.values[position].store(value, at: index) { changedPaths.append(id(index)) }
             }
             services.values[position].lastUpdate = clock()
-            if !changed.isEmpty { onValuesChanged?(name, changed) }
-        case "PropertiesChanged" where message.isSignal(VeService.busItemInterface, "PropertiesChanged"):
+            if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
+        } else if message.isSignal(VeService.busItemInterface, "PropertiesChanged") {
             guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
             guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else {
                 onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: "signature \(message.signature)"))
@@ -382,27 +405,30 @@ public final class VeMonitor {
             }
             touch(name)
             guard let value = fields.first(where: { $0.0 == "Value" })?.1 else { return }
-            if store(value, at: path, in: name) { onValuesChanged?(name, [path]) }
-        default:
-            break
+            if store(value, at: path, in: name) { onValuesChanged?(name, [pathID(path)]) }
+        } else if message.isSignal("org.freedesktop.DBus", "NameOwnerChanged") {
+            guard let arguments = try? message.arguments(), arguments.count == 3,
+                  let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
+            drop(name)
+            if !newOwner.isEmpty { scan(name) }
         }
     }
 
     /// ItemsChanged with the usual signature, decoded straight into the service's slots.
     private func itemsChanged(_ message: Message, from name: String) {
         guard let position = services.index(forKey: name) else { return }
-        var changed: [String] = []
+        changedPaths.removeAll(keepingCapacity: true)
         do {
             try ItemsDecoding.forEachItem(in: message.raw) { path, value in
                 let index = pathTable.intern(cString: path)
-                if services.values[position].store(value, at: index) { changed.append(pathTable.names[index]) }
+                if services.values[position].store(value, at: index) { changedPaths.append(id(index)) }
             }
         } catch {
             onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: error.description))
             return
         }
         services.values[position].lastUpdate = clock()
-        if !changed.isEmpty { onValuesChanged?(name, changed) }
+        if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {

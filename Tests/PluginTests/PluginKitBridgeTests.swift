@@ -24,21 +24,25 @@ import Testing
     /// Host marshalling then plugin bridging gives back the same context (nil <-> NaN / NULL / -1).
     @Test func tickContextRoundTripsThroughC() {
         let buffers = TickInputBuffers()
-        let input = buffers.fill(Self.fullTick, passCharge: true)
+        let input = buffers.fill(Self.fullTick)
         #expect(TickContext(cInput: input) == Self.fullTick)
         #expect(input.pointee.bank.pointee.power_w.isNaN)
         #expect(input.pointee.bank.pointee.nr_blocking_discharge == -1)
         #expect(input.pointee.bank.pointee.min_cell_id == nil)
         #expect(input.pointee.charge!.pointee.hint_bank_full == 1)
 
-        // A charge strategy gets no charge result; buffers are reused and shrink in content.
+        // Buffers are reused and shrink in content; without a charge result there is none.
         var smaller = Self.fullTick
         smaller.batteries.removeLast()
-        let second = buffers.fill(smaller, passCharge: false)
-        var expected = smaller
-        expected.charge = nil
-        #expect(TickContext(cInput: second) == expected)
+        smaller.charge = nil
+        let second = buffers.fill(smaller)
+        #expect(TickContext(cInput: second) == smaller)
         #expect(second == input)  // same buffer, no reallocation
+        // The SoC strategy's turn: the charge result is added to the same input.
+        buffers.setCharge(Self.fullTick.charge)
+        var withCharge = smaller
+        withCharge.charge = Self.fullTick.charge
+        #expect(TickContext(cInput: second) == withCharge)
     }
 
     /// A writer that knows fewer fields: those beyond its struct_size read as unknown.

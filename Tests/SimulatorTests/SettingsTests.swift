@@ -62,7 +62,7 @@ import VeDbus
         #expect(monitor.value(SimulatedSettings.serviceName, Self.feedIn) == .int32(1))
         var changes: [String] = []
         monitor.onValuesChanged = { service, paths in
-            if service == SimulatedSettings.serviceName { changes += paths }
+            if service == SimulatedSettings.serviceName { changes += paths.map { monitor.path($0) } }
         }
         #expect(try call(bench, Self.feedIn, "com.victronenergy.BusItem", "SetValue", "v", "i", "0") == "i 0")
         #expect(bench.fixture.spin(until: { monitor.value(SimulatedSettings.serviceName, Self.feedIn) == .int32(0) }))

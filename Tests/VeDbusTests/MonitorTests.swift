@@ -23,7 +23,8 @@ import BusTestSupport
         let events = self.events
         monitor.onServiceAppeared = { events.appeared.append($0) }
         monitor.onServiceRemoved = { events.removed.append($0) }
-        monitor.onValuesChanged = { events.changed.append(($0, $1)) }
+        let named = monitor
+        monitor.onValuesChanged = { service, ids in events.changed.append((service, ids.map { named.path($0) })) }
         monitor.onProblem = { events.problems.append($0) }
     }
 

@@ -57,16 +57,16 @@ public struct BatteryReading: Equatable, Sendable {
     /// As above with the paths resolved once (`keys` made from this `view`): the tick's way.
     public mutating func update<View: MonitorView>(from view: View, keys: BatteryReadingKeys, now: Double,
                                                    rules: BatteryReadingRules) {
-        clear()
-        let service = identity.service
-        guard let lastUpdate = view.lastUpdate(service) else {
-            health = .gone
+        guard let values = view.values(of: identity.service) else {
+            markGone()
             return
         }
-        let values = view.values(of: service)
+        // Every field is read again below; only what is appended or set now and then is reset.
+        snapshot.cellVoltages.removeAll(keepingCapacity: true)
+        voltagesSumEstimated = false
         readValues(values, keys)
         applyCanFallbacks(rules)
-        let silentFor = now - lastUpdate
+        let silentFor = now - values.lastUpdate
         if silentFor >= rules.staleTimeoutSeconds {
             health = .stale(sinceSeconds: silentFor)
         } else if let reason = invalidReason(values, keys, rules) {

@@ -12,52 +12,58 @@ public protocol MonitorView {
     func lastUpdate(_ service: String) -> Double?
     /// A key for `path`, resolved once and used every tick: the monitor's answers by index.
     func key(_ path: String) -> MonitorKey
-    /// One service's values, for reading many keys with one look-up of the service.
-    func values(of service: String) -> MonitorServiceValues
+    /// One service's values and last update, for reading many keys with one look-up of the
+    /// service; nil when the service is not on the bus.
+    func values(of service: String) -> MonitorServiceValues?
 }
 
-/// A path as a view resolved it: the host's monitor reads it by array index, other views by name.
-public struct MonitorKey: Sendable {
-    public let path: String
-    let id: VeMonitor.PathID?
+/// A path as a view resolved it: the host's monitor reads it by array index, other views by
+/// name. An enum, so that the monitor's keys carry no String to retain on every read.
+public enum MonitorKey: Sendable {
+    case id(VeMonitor.PathID)
+    case path(String)
 
-    public init(path: String) {
-        self.path = path
-        self.id = nil
-    }
-
-    init(path: String, id: VeMonitor.PathID) {
-        self.path = path
-        self.id = id
-    }
+    public init(path: String) { self = .path(path) }
 }
 
 /// One service's values for one tick: a copy of the monitor's slots (no storage copy, one
 /// retain), or a look-up by name for views without an index.
 public struct MonitorServiceValues {
+    /// Monotonic seconds of the service's last update.
+    public let lastUpdate: Double
     private let state: VeMonitor.ServiceState?
     private let lookup: ((String) -> DBusValue?)?
 
-    init(state: VeMonitor.ServiceState?) {
+    init(state: VeMonitor.ServiceState) {
+        self.lastUpdate = state.lastUpdate
         self.state = state
         self.lookup = nil
     }
 
-    public init(lookup: @escaping (String) -> DBusValue?) {
+    public init(lastUpdate: Double, lookup: @escaping (String) -> DBusValue?) {
+        self.lastUpdate = lastUpdate
         self.state = nil
         self.lookup = lookup
     }
 
     public subscript(key: MonitorKey) -> DBusValue? {
-        if let id = key.id { return state?[id] }
-        return lookup?(key.path)
+        switch key {
+        case .id(let id): return state?[id]
+        case .path(let path): return lookup?(path)
+        }
+    }
+
+    /// Read from the monitor's numbers, without copying the value out of the cache.
+    @inline(__always)
+    func number(_ key: MonitorKey) -> Double? {
+        switch key {
+        case .id(let id): return state?.number(id)
+        case .path(let path): return lookup?(path)?.number
+        }
     }
 
     @inline(__always)
-    func number(_ key: MonitorKey) -> Double? { self[key]?.number }
-
-    @inline(__always)
-    func integer(_ key: MonitorKey) -> Int? { self[key]?.integer }
+    func integer(_ key: MonitorKey) -> Int? { number(key).flatMap(DBusValue.integer(ofNumber:)) }
 
     @inline(__always)
     func text(_ key: MonitorKey) -> String? { self[key]?.string }
@@ -67,8 +73,9 @@ extension MonitorView {
     /// Views without an index look paths up by name.
     public func key(_ path: String) -> MonitorKey { MonitorKey(path: path) }
 
-    public func values(of service: String) -> MonitorServiceValues {
-        MonitorServiceValues { path in self.value(service, path) }
+    public func values(of service: String) -> MonitorServiceValues? {
+        guard let lastUpdate = lastUpdate(service) else { return nil }
+        return MonitorServiceValues(lastUpdate: lastUpdate) { path in self.value(service, path) }
     }
 
     /// The number at `path`: any numeric D-Bus type; a string, invalid or a missing value is nil.
@@ -99,9 +106,9 @@ extension VeMonitor: MonitorView {
         return names
     }
 
-    public func key(_ path: String) -> MonitorKey { MonitorKey(path: path, id: pathID(path)) }
+    public func key(_ path: String) -> MonitorKey { .id(pathID(path)) }
 
-    public func values(of service: String) -> MonitorServiceValues {
-        MonitorServiceValues(state: services[service])
+    public func values(of service: String) -> MonitorServiceValues? {
+        services[service].map(MonitorServiceValues.init(state:))
     }
 }

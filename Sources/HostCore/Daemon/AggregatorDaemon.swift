@@ -1,3 +1,4 @@
+import PluginAPI
 import PluginKit
 import VeDbus
 
@@ -26,10 +27,19 @@ public final class AggregatorDaemon {
     private var lastLogAt: Double
     private var timer: EventLoop.TimerID?
     private var probesInFlight: Set<String> = []
+    /// Paths whose change can change what a service is (its name, product, cell count): the
+    /// inventory is classified again when one changes. Resolved once per session and reload.
+    private var inventoryPaths: [VeMonitor.PathID] = []
+    /// The strategies' C input, filled once per tick for both.
+    private let tickInput = TickInputBuffers()
     private var reconnect = ReconnectBackoff()
     private var reconnectTimer: EventLoop.TimerID?
     /// The last outcome, for the periodic log line and tests.
     public private(set) var lastOutcome: TickOutcome?
+    /// Once registered, read the bus only just before each tick (`EventLoop.batchesBusInput`):
+    /// one wake-up a second. Until then every message is read at once, so that the batteries
+    /// found at start are read and the service registered within about a second.
+    public var batchesBusInputOnceRegistered = false
 
     public var monitor: VeMonitor { session.monitor }
     public var service: AggregateService { session.service }
@@ -89,11 +99,9 @@ public final class AggregatorDaemon {
             session.tracker.invalidateInventory()
             self.logger.debug("service left: \(name)")
         }
+        resolveInventoryPaths(session.monitor)
         monitor.onValuesChanged = { _, paths in
-            if paths.contains(self.settings.batteryInstanceNamePath) || paths.contains(self.settings.batteryProductNamePath)
-                || paths.contains("/System/NrOfCellsPerBattery") {
-                session.tracker.invalidateInventory()
-            }
+            if paths.contains(where: { self.inventoryPaths.contains($0) }) { session.tracker.invalidateInventory() }
         }
         monitor.onProblem = { problem in self.faults.busProblem(problem) }
         let customName = session.customName
@@ -101,6 +109,11 @@ public final class AggregatorDaemon {
         session.connection.onDisconnect = { self.busLost() }
         feedIn.monitor = monitor
         monitor.start()
+    }
+
+    private func resolveInventoryPaths(_ monitor: VeMonitor) {
+        inventoryPaths = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
+            .map { monitor.pathID($0) }
     }
 
     /// The bus connection broke: the service is off the bus until a new session registers it.
@@ -180,6 +193,7 @@ public final class AggregatorDaemon {
         degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
         limitGuard = LimitGuard(configuration: fresh.configuration, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
         session.reconfigure(settings: settings, selection: fresh.selection)
+        resolveInventoryPaths(session.monitor)
         if busKeysChanged { logger.warning("service name keys changed: they take effect after a restart") }
     }
 
@@ -211,8 +225,10 @@ public final class AggregatorDaemon {
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
                                   batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
                                   batteries: online.map { $0.snapshot })
-        let charge = runChargeStrategy(context, anyOnline: !online.isEmpty)
-        let soc = runSocStrategy(context, charge: charge, anyOnline: !online.isEmpty)
+        let input = tickInput.fill(context)
+        let charge = runChargeStrategy(input, anyOnline: !online.isEmpty)
+        tickInput.setCharge(try? charge.get())
+        let soc = runSocStrategy(input, anyOnline: !online.isEmpty)
         let limits = limitGuard.limits(for: charge, status: status)
         if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
@@ -223,6 +239,7 @@ public final class AggregatorDaemon {
         lastOutcome = outcome
         session.publisher.write(outcome, readings: tracker.readings)
         registerWhenReady(onlineCount: online.count, now: now)
+        loop.batchesBusInput = batchesBusInputOnceRegistered && service.isRegistered
         service.publish()
 
         if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }
@@ -230,9 +247,9 @@ public final class AggregatorDaemon {
         logPeriodically(now: now, outcome: outcome)
     }
 
-    private func runChargeStrategy(_ context: TickContext, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
+    private func runChargeStrategy(_ input: UnsafePointer<dab_tick_input>, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
         guard anyOnline else { return .failure(StrategyError(.input, "no battery online")) }
-        switch prepared.charge.tickCharge(context) {
+        switch prepared.charge.tickCharge(input) {
         case .success(let result):
             faults.strategyWorked(role: "charge", name: prepared.selection.charge)
             return .success(result)
@@ -242,12 +259,10 @@ public final class AggregatorDaemon {
         }
     }
 
-    private func runSocStrategy(_ context: TickContext, charge: Result<ChargeResult, StrategyError>,
-                                anyOnline: Bool) -> SocResult? {
+    /// `input` carries the charge strategy's result of this tick, when it had one.
+    private func runSocStrategy(_ input: UnsafePointer<dab_tick_input>, anyOnline: Bool) -> SocResult? {
         guard anyOnline else { return nil }
-        var context = context
-        context.charge = try? charge.get()
-        switch prepared.soc.tickSoc(context) {
+        switch prepared.soc.tickSoc(input) {
         case .success(let result):
             faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
             let (sane, rejected) = SocSanity.sanitized(result)

@@ -1,12 +1,12 @@
 import PluginAPI
 import PluginKit
 
-/// A created strategy: ticks cross the C ABI with buffers reused from tick to tick.
+/// A created strategy: ticks cross the C ABI with output buffers reused from tick to tick; the
+/// input is the caller's (`TickInputBuffers`, filled once per tick for both strategies).
 /// Not thread-safe: the host calls one instance from one thread (as the header requires).
 public final class StrategyInstance {
     public let strategy: LoadedStrategy
     private let services: HostServicesTable
-    private let input = TickInputBuffers()
     private var instance: UnsafeMutableRawPointer?
     /// Why create() failed, for an instance that stands in for a strategy that could not start.
     public private(set) var creationFailure: String?
@@ -54,26 +54,41 @@ public final class StrategyInstance {
         return stand
     }
 
-    /// One tick of a charge strategy. A SoC strategy's instance answers with an internal failure.
+    /// One tick of a charge strategy, on a context of its own (tests); a charge strategy gets
+    /// no charge result. A SoC strategy's instance answers with an internal failure.
     public func tickCharge(_ context: TickContext) -> Result<ChargeResult, StrategyFailure> {
+        var context = context
+        context.charge = nil
+        let buffers = TickInputBuffers()
+        return withExtendedLifetime(buffers) { tickCharge(buffers.fill(context)) }
+    }
+
+    /// One tick of a SoC strategy on a context of its own; `context.charge` is passed on.
+    public func tickSoc(_ context: TickContext) -> Result<SocResult, StrategyFailure> {
+        let buffers = TickInputBuffers()
+        return withExtendedLifetime(buffers) { tickSoc(buffers.fill(context)) }
+    }
+
+    /// One tick of a charge strategy on the tick's C input.
+    public func tickCharge(_ input: UnsafePointer<dab_tick_input>) -> Result<ChargeResult, StrategyFailure> {
         guard let instance, let tick = strategy.descriptor.pointee.tick_charge else {
             return .failure(notCallable("tick_charge"))
         }
         chargeOutput.pointee = .allUnknown
-        let code = tick(instance, input.fill(context, passCharge: false), chargeOutput, clearedErrorBuffer())
+        let code = tick(instance, input, chargeOutput, clearedErrorBuffer())
         guard code == Int32(DAB_OK) else {
             return .failure(StrategyFailure(strategy: strategy.name, code: code, message: errorMessage()))
         }
         return .success(ChargeResult(cOutput: chargeOutput))
     }
 
-    /// One tick of a SoC strategy; `context.charge` (the charge strategy's result) is passed on.
-    public func tickSoc(_ context: TickContext) -> Result<SocResult, StrategyFailure> {
+    /// One tick of a SoC strategy on the tick's C input (with the charge result, if any).
+    public func tickSoc(_ input: UnsafePointer<dab_tick_input>) -> Result<SocResult, StrategyFailure> {
         guard let instance, let tick = strategy.descriptor.pointee.tick_soc else {
             return .failure(notCallable("tick_soc"))
         }
         socOutput.pointee = .allUnknown
-        let code = tick(instance, input.fill(context, passCharge: true), socOutput, clearedErrorBuffer())
+        let code = tick(instance, input, socOutput, clearedErrorBuffer())
         guard code == Int32(DAB_OK) else {
             return .failure(StrategyFailure(strategy: strategy.name, code: code, message: errorMessage()))
         }

@@ -3,7 +3,8 @@ import PluginKit
 
 /// The C form of a `TickContext`, in buffers kept from tick to tick: this runs every second, so
 /// memory is only reallocated when a tick needs more batteries, cells or text than any before.
-final class TickInputBuffers {
+/// Filled once per tick for both strategies; the charge result is added for the SoC strategy.
+public final class TickInputBuffers {
     let tick: UnsafeMutablePointer<dab_tick_input>
     private let bank: UnsafeMutablePointer<dab_bank_input>
     private let charge: UnsafeMutablePointer<dab_charge_output>
@@ -17,7 +18,7 @@ final class TickInputBuffers {
     private var textCapacity = 0
     private var textUsed = 0
 
-    init() {
+    public init() {
         tick = .allocate(capacity: 1)
         tick.initialize(to: .allUnknown)
         bank = .allocate(capacity: 1)
@@ -40,8 +41,9 @@ final class TickInputBuffers {
         text.deallocate()
     }
 
-    /// Fills the buffers from `context`; the result is valid until the next call.
-    func fill(_ context: TickContext, passCharge: Bool) -> UnsafePointer<dab_tick_input> {
+    /// Fills the buffers from `context` (its charge result included, when it has one); the
+    /// result is valid until the next call.
+    public func fill(_ context: TickContext) -> UnsafePointer<dab_tick_input> {
         reserve(context)
         textUsed = 0
         let snapshot = context.bank
@@ -92,8 +94,6 @@ final class TickInputBuffers {
             batteryPointers[index] = UnsafePointer(batteries + index)
         }
 
-        let chargeResult = passCharge ? context.charge : nil
-        if let chargeResult { charge.pointee = chargeResult.cOutput }
         tick.pointee = dab_tick_input(
             struct_size: UInt32(MemoryLayout<dab_tick_input>.size),
             time_step_s: context.timeStepSeconds,
@@ -103,8 +103,15 @@ final class TickInputBuffers {
             batteries_online: UInt32(context.batteries.count),
             bank: UnsafePointer(bank),
             batteries: context.batteries.isEmpty ? nil : UnsafePointer(batteryPointers),
-            charge: chargeResult == nil ? nil : UnsafePointer(charge))
+            charge: nil)
+        setCharge(context.charge)
         return UnsafePointer(tick)
+    }
+
+    /// The charge strategy's result of this tick, for the SoC strategy; nil takes it away.
+    public func setCharge(_ result: ChargeResult?) {
+        if let result { charge.pointee = result.cOutput }
+        tick.pointee.charge = result == nil ? nil : UnsafePointer(charge)
     }
 
     /// Grows the buffers to what `context` needs, before any pointer into them is handed out.
@@ -142,14 +149,14 @@ final class TickInputBuffers {
 
     /// Copies `value` into the text buffer as a C string; NULL for nil.
     private func append(_ value: String?) -> UnsafePointer<CChar>? {
-        guard let value else { return nil }
+        guard var value else { return nil }
         let start = text + textUsed
-        for byte in value.utf8 {
-            text[textUsed] = CChar(bitPattern: byte)
-            textUsed += 1
+        let count = value.withUTF8 { bytes in
+            if let source = bytes.baseAddress { UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count) }
+            return bytes.count
         }
-        text[textUsed] = 0
-        textUsed += 1
+        start[count] = 0
+        textUsed += count + 1
         return UnsafePointer(start)
     }
 }
