@@ -18,7 +18,7 @@ enum ItemsEncoding {
     /// Everything libdbus would abort on is refused before the first byte is written.
     static func append(_ items: [Item], to message: OpaquePointer) throws(DBusCodingError) {
         for item in items {
-            guard !item.text.utf8.contains(0) else { throw DBusCodingError("string contains a NUL byte") }
+            guard !MessageCoding.containsNul(item.text) else { throw DBusCodingError("string contains a NUL byte") }
             // Depth as inside the whole argument: array, entry's array, variant, value.
             try MessageCoding.validate(item.value, depth: 3)
         }

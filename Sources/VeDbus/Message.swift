@@ -72,6 +72,15 @@ public final class Message {
         return message
     }
 
+    /// A signal from names this library defines itself (ItemsChanged from "/" every tick), so
+    /// they are not checked again on every call; nil only when libdbus has no memory.
+    static func signal(ownPath path: String, interface: String, member: String) -> Message? {
+        let raw = path.withCString { path in
+            interface.withCString { interface in member.withCString { dbus_message_new_signal(path, interface, $0) } }
+        }
+        return raw.map { Message(owning: $0) }
+    }
+
     /// The reply to this method call.
     public func makeReply(_ arguments: [DBusValue]) throws(DBusError) -> Message {
         guard let raw = dbus_message_new_method_return(self.raw) else {
@@ -172,16 +181,16 @@ public final class Message {
 
 /// Bus names: unique (":1.7") or well-known ("com.victronenergy.battery.ttyUSB0").
 func isValidBusName(_ name: String) -> Bool {
-    guard !name.utf8.contains(0), name.utf8.count <= 255 else { return false }
+    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
     return name.withCString { dbus_validate_bus_name($0, nil) != 0 }
 }
 
 func isValidInterfaceName(_ name: String) -> Bool {
-    guard !name.utf8.contains(0), name.utf8.count <= 255 else { return false }
+    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
     return name.withCString { dbus_validate_interface($0, nil) != 0 }
 }
 
 func isValidMemberName(_ name: String) -> Bool {
-    guard !name.utf8.contains(0), name.utf8.count <= 255 else { return false }
+    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
     return name.withCString { dbus_validate_member($0, nil) != 0 }
 }

@@ -1,4 +1,5 @@
 import CDBus
+import CSystem
 
 /// Why a value could not be written to or read from a D-Bus message.
 public struct DBusCodingError: Error, Equatable, CustomStringConvertible {
@@ -31,7 +32,7 @@ enum MessageCoding {
         guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
         switch value {
         case .string(let s):
-            guard !s.utf8.contains(0) else { throw DBusCodingError("string contains a NUL byte") }
+            guard !containsNul(s) else { throw DBusCodingError("string contains a NUL byte") }
         case .objectPath(let p):
             guard isValidObjectPath(p) else { throw DBusCodingError("invalid object path '\(p)'") }
         case .signature(let s):
@@ -128,6 +129,15 @@ enum MessageCoding {
             return false
         }
         return dbus_message_iter_close_container(&iter, &sub) != 0
+    }
+
+    /// Whether `text` holds a NUL byte, which libdbus would abort on (memchr on its UTF-8).
+    static func containsNul(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return false }
+            return memchr(start, 0, bytes.count) != nil
+        }
     }
 
     // MARK: Reading
@@ -233,7 +243,7 @@ enum MessageCoding {
 
     /// A valid signature; with `single`, exactly one complete type.
     static func isValidSignature(_ signature: String, single: Bool) -> Bool {
-        guard !signature.utf8.contains(0) else { return false }
+        guard !containsNul(signature) else { return false }
         return signature.withCString { pointer in
             single ? dbus_signature_validate_single(pointer, nil) != 0 : dbus_signature_validate(pointer, nil) != 0
         }

@@ -122,7 +122,7 @@ public final class VeService {
         let count = changed.count
         changed.removeAll(keepingCapacity: true)
         // Written straight into the message (no DBusValue tree): this runs every tick.
-        if let signal = try? Message.signal(path: "/", interface: Self.busItemInterface, member: "ItemsChanged"),
+        if let signal = Message.signal(ownPath: "/", interface: Self.busItemInterface, member: "ItemsChanged"),
            (try? ItemsEncoding.append(entries, to: signal.raw)) != nil {
             connection.send(signal)
         }

@@ -4,6 +4,9 @@ public enum BatteryAlarm: Int, CaseIterable, Sendable {
          highDischargeCurrent, cellImbalance, internalFailure, highChargeTemperature,
          lowChargeTemperature, highTemperature, lowTemperature, bmsCable
 
+    /// How many there are, without making `allCases` (an array) every tick.
+    public static let count = allCases.count
+
     /// The D-Bus path, read from each battery and published by the aggregate.
     public var path: String {
         switch self {
@@ -30,7 +33,7 @@ public struct AlarmLevels: Equatable, Sendable {
     private var storage: [Int?]
 
     public init() {
-        storage = [Int?](repeating: nil, count: BatteryAlarm.allCases.count)
+        storage = [Int?](repeating: nil, count: BatteryAlarm.count)
     }
 
     public subscript(alarm: BatteryAlarm) -> Int? {

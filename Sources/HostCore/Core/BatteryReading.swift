@@ -124,8 +124,8 @@ public struct BatteryReading: Equatable, Sendable {
         snapshot.blockingDischarge = values.integer(keys.blockingDischarge)
         for key in keys.cells { snapshot.cellVoltages.append(values.number(key)) }
 
-        for (alarm, key) in zip(BatteryAlarm.allCases, keys.alarms) {
-            alarms[alarm] = AlarmLevels.level(values.number(key))
+        for (index, key) in keys.alarms.enumerated() {
+            alarms[BatteryAlarm(rawValue: index)!] = AlarmLevels.level(values.number(key))
         }
         allowToCharge = values.integer(keys.allowToCharge)
         allowToDischarge = values.integer(keys.allowToDischarge)

@@ -26,29 +26,33 @@ public enum MonitorKey: Sendable {
     public init(path: String) { self = .path(path) }
 }
 
-/// One service's values for one tick: a copy of the monitor's slots (no storage copy, one
-/// retain), or a look-up by name for views without an index.
+/// One service's values for one tick: the monitor's value and number arrays (no storage copy,
+/// one retain each; not the whole `ServiceState`, which every read would copy), or a look-up by
+/// name for views without an index.
 public struct MonitorServiceValues {
     /// Monotonic seconds of the service's last update.
     public let lastUpdate: Double
-    private let state: VeMonitor.ServiceState?
+    private let slots: [DBusValue?]
+    private let numbers: [Double]
     private let lookup: ((String) -> DBusValue?)?
 
     init(state: VeMonitor.ServiceState) {
         self.lastUpdate = state.lastUpdate
-        self.state = state
+        self.slots = state.slots
+        self.numbers = state.numbers
         self.lookup = nil
     }
 
     public init(lastUpdate: Double, lookup: @escaping (String) -> DBusValue?) {
         self.lastUpdate = lastUpdate
-        self.state = nil
+        self.slots = []
+        self.numbers = []
         self.lookup = lookup
     }
 
     public subscript(key: MonitorKey) -> DBusValue? {
         switch key {
-        case .id(let id): return state?[id]
+        case .id(let id): return id.index < slots.count ? slots[id.index] : nil
         case .path(let path): return lookup?(path)
         }
     }
@@ -57,7 +61,10 @@ public struct MonitorServiceValues {
     @inline(__always)
     func number(_ key: MonitorKey) -> Double? {
         switch key {
-        case .id(let id): return state?.number(id)
+        case .id(let id):
+            guard id.index < numbers.count else { return nil }
+            let number = numbers[id.index]
+            return number.isNaN ? nil : number
         case .path(let path): return lookup?(path)?.number
         }
     }

@@ -37,4 +37,7 @@ public struct RepeatLimiter: Equatable, Sendable {
     }
 
     public func isActive(_ key: String) -> Bool { active[key] != nil }
+
+    /// True when no fault is active.
+    public var isEmpty: Bool { active.isEmpty }
 }

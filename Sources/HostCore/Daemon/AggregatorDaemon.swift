@@ -32,6 +32,8 @@ public final class AggregatorDaemon {
     private var inventoryPaths: [VeMonitor.PathID] = []
     /// The strategies' C input, filled once per tick for both.
     private let tickInput = TickInputBuffers()
+    /// The snapshots of the batteries online this tick; the array is kept from tick to tick.
+    private var onlineSnapshots: [BatterySnapshot] = []
     private var reconnect = ReconnectBackoff()
     private var reconnectTimer: EventLoop.TimerID?
     /// The last outcome, for the periodic log line and tests.
@@ -213,22 +215,23 @@ public final class AggregatorDaemon {
         if let notice = tracker.takeCountNotice() { logger.warning("\(notice)") }
         probeStaleBatteries()
 
-        let online = tracker.onlineReadings
-        var aggregate = BankAggregate.combine(online, cellsPerBattery: settings.cellsPerBattery,
+        let onlineCount = tracker.onlineCount
+        var aggregate = BankAggregate.combine(tracker.readings, cellsPerBattery: settings.cellsPerBattery,
                                               systemLowSoc: SystemLowSoc.read(from: monitor))
         applyVictronCurrent(to: &aggregate)
 
         let status = degradedPolicy.evaluate(expected: tracker.expectedCount(configured: settings.numberOfBatteries),
-                                             online: online.count, now: now)
+                                             online: onlineCount, now: now)
         logStatusChange(status)
 
+        tracker.onlineSnapshots(into: &onlineSnapshots)
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
                                   batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
-                                  batteries: online.map { $0.snapshot })
+                                  batteries: onlineSnapshots)
         let input = tickInput.fill(context)
-        let charge = runChargeStrategy(input, anyOnline: !online.isEmpty)
+        let charge = runChargeStrategy(input, anyOnline: onlineCount > 0)
         tickInput.setCharge(try? charge.get())
-        let soc = runSocStrategy(input, anyOnline: !online.isEmpty)
+        let soc = runSocStrategy(input, anyOnline: onlineCount > 0)
         let limits = limitGuard.limits(for: charge, status: status)
         if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
@@ -238,7 +241,7 @@ public final class AggregatorDaemon {
                                   socStrategyState: soc?.strategyState ?? "")
         lastOutcome = outcome
         session.publisher.write(outcome, readings: tracker.readings)
-        registerWhenReady(onlineCount: online.count, now: now)
+        registerWhenReady(onlineCount: onlineCount, now: now)
         loop.batchesBusInput = batchesBusInputOnceRegistered && service.isRegistered
         service.publish()
 

@@ -56,7 +56,10 @@ final class FaultReporter {
         if let line = limiter.occurred(key, message, now: clock()) { logger.warning("\(line)") }
     }
 
-    private func recovered(_ key: String, _ message: String) {
-        if limiter.cleared(key) { logger.info("\(message)") }
+    /// Called every tick for every kind of fault, so with no fault active it costs nothing:
+    /// the key and the message are made only when there is something to clear.
+    private func recovered(_ key: @autoclosure () -> String, _ message: @autoclosure () -> String) {
+        guard !limiter.isEmpty, limiter.cleared(key()) else { return }
+        logger.info(message())
     }
 }
