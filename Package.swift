@@ -77,8 +77,8 @@ let package = Package(
         // libc as the daemon's modules see it in both builds (Embedded Swift has no Glibc overlay).
         .target(name: "CSystem", path: "Sources/CSystem"),
         // Victron-convention D-Bus layer; knows nothing about batteries.
-        .target(name: "VeDbus", dependencies: ["CDBus", "CSystem"], path: "Sources/VeDbus"),
-        .target(name: "EmbeddedVeDbus", dependencies: ["CDBus", "CSystem"], path: "Sources/Embedded/VeDbus",
+        .target(name: "VeDbus", dependencies: ["CSystem"], path: "Sources/VeDbus"),
+        .target(name: "EmbeddedVeDbus", dependencies: ["CSystem"], path: "Sources/Embedded/VeDbus",
                 swiftSettings: embeddedSettings(aliases: [])),
         // A private dbus-daemon and child processes, for the demo, tests and benchmarks.
         .target(name: "BusTools", dependencies: ["VeDbus"], path: "Sources/BusTools"),

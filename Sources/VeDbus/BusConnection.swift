@@ -1,4 +1,3 @@
-import CDBus
 import CSystem
 
 /// Which bus to connect to.
@@ -32,25 +31,39 @@ public enum BusAddress: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// One private connection to a bus, with its own unique name.
+/// One connection to a bus, with its own unique name, speaking the D-Bus wire protocol itself.
+///
+/// Not libdbus: a Venus daemon receives a few small signals a second and sends one, and libdbus
+/// spent most of the daemon's CPU validating again what the bus daemon had validated, under
+/// locks a one-thread daemon does not need. Here a message is read once, into the fields and
+/// values its reader asks for.
 ///
 /// Not thread-safe: use it from the thread that runs its `EventLoop`. Method replies are matched
 /// to their calls here (by serial), so a call never blocks the loop and its time-out is ours.
 public final class BusConnection {
-    let raw: OpaquePointer
     public let address: BusAddress
     /// The unique name the bus gave us, e.g. ":1.42".
-    public let uniqueName: String
+    public private(set) var uniqueName = ""
     /// Called for every method call addressed to us. Return true when it was answered.
     public var methodHandler: ((Message) -> Bool)?
     /// Called once when the bus connection is lost.
     public var onDisconnect: (() -> Void)?
     public private(set) var isConnected = true
 
+    private var socket: Int32
     private var signalHandlers: [(id: Int, handler: (Message) -> Void)] = []
     private var nextHandlerID = 0
     private var pendingCalls: [UInt32: PendingCall] = [:]
-    private var filterInstalled = false
+    private var lastSerial: UInt32 = 0
+    /// Bytes read that do not yet make a whole message.
+    private var input: [UInt8] = []
+    /// Whole messages read, not yet dispatched, from `receivedStart` on.
+    private var received: [Message] = []
+    private var receivedStart = 0
+    /// Bytes waiting for the socket to take them, from `outputStart` on.
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var readBuffer = [UInt8](repeating: 0, count: 16384)
     /// Monotonic seconds; the loop sets it so call deadlines need no clock here.
     var clock: () -> Double = MonotonicClock.now
 
@@ -59,47 +72,44 @@ public final class BusConnection {
         var completion: (Result<[DBusValue], DBusError>) -> Void
     }
 
-    /// Opens a private connection and registers with the bus (blocking, once, at start).
+    static let busName = "org.freedesktop.DBus"
+    static let busPath = "/org/freedesktop/DBus"
+
+    /// Connects, authenticates and says Hello (blocking, once, at start).
     public init(_ address: BusAddress) throws(DBusError) {
-        dbus_threads_init_default()
-        var error = CDBusError()
-        var connection: OpaquePointer?
-        switch address {
-        case .system: connection = dbus_bus_get_private(DBUS_BUS_SYSTEM, &error.raw)
-        case .session: connection = dbus_bus_get_private(DBUS_BUS_SESSION, &error.raw)
-        case .address(let text):
-            connection = dbus_connection_open_private(text, &error.raw)
-            if let opened = connection, dbus_bus_register(opened, &error.raw) == 0 {
-                dbus_connection_close(opened)
-                dbus_connection_unref(opened)
-                connection = nil
-            }
-        }
-        guard let connection else {
-            throw error.take(default: "cannot connect to the \(address) bus")
-        }
-        // A daemon must outlive its bus connection; libdbus would call exit() otherwise.
-        dbus_connection_set_exit_on_disconnect(connection, 0)
-        self.raw = connection
         self.address = address
-        self.uniqueName = dbus_bus_get_unique_name(connection).map { String(cString: $0) } ?? ""
-        installFilter()
+        socket = try BusTransport.open(address)
+        do throws(DBusError) {
+            let hello = try Message.methodCall(destination: Self.busName, path: Self.busPath, interface: Self.busName,
+                                               member: "Hello")
+            guard let name = try callBlocking(hello).first?.string else {
+                throw DBusError(name: DBusError.failed, message: "the bus's Hello reply carries no name")
+            }
+            uniqueName = name
+        } catch {
+            CSystem.close(socket)
+            socket = -1
+            isConnected = false
+            throw error
+        }
     }
 
     deinit {
         failAllPending(reason: "connection closed")
-        if isConnected { dbus_connection_close(raw) }
-        dbus_connection_unref(raw)
+        if socket >= 0 { CSystem.close(socket) }
     }
 
-    /// Closes the connection (if the bus has not already); pending calls fail. The handlers are
-    /// dropped: they usually hold their owners (a service, a monitor), and without weak
-    /// references (Embedded Swift has none) this is where those cycles end.
+    /// Closes the connection (if the bus has not already), after writing what is queued; pending
+    /// calls fail. The handlers are dropped: they usually hold their owners (a service, a
+    /// monitor), and without weak references (Embedded Swift has none) this is where those cycles end.
     public func close() {
         if isConnected {
-            dbus_connection_flush(raw)
-            dbus_connection_close(raw)
+            flushBlocking(timeout: 1)
             isConnected = false
+        }
+        if socket >= 0 {
+            CSystem.close(socket)
+            socket = -1
         }
         failAllPending(reason: "connection closed")
         methodHandler = nil
@@ -109,48 +119,47 @@ public final class BusConnection {
 
     /// Requests a well-known name with DO_NOT_QUEUE: we own it now or it is an error.
     public func requestName(_ name: String) throws(DBusError) {
-        guard isValidBusName(name), !name.hasPrefix(":") else {
+        guard NameRules.isValidBusName(name), !name.hasPrefix(":") else {
             throw DBusError(name: DBusError.invalidArgs, message: "invalid bus name '\(name)'")
         }
-        var error = CDBusError()
-        let result = dbus_bus_request_name(raw, name, UInt32(DBUS_NAME_FLAG_DO_NOT_QUEUE), &error.raw)
-        if result == -1 { throw error.take(default: "cannot request \(name)") }
-        guard result == Int32(DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER) || result == Int32(DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER) else {
+        let doNotQueue: UInt32 = 4
+        let request = try busCall("RequestName", [.string(name), .uint32(doNotQueue)])
+        let reply = try callBlocking(request)
+        guard case .uint32(let result)? = reply.first else {
+            throw DBusError(name: DBusError.failed, message: "RequestName gave no result for \(name)")
+        }
+        // 1: now the primary owner, 4: already was.
+        guard result == 1 || result == 4 else {
             throw DBusError(name: "org.freedesktop.DBus.Error.NameTaken",
                             message: "the bus name \(name) is already owned by another process")
         }
     }
 
-    /// Gives a well-known name back.
+    /// Gives a well-known name back (waits briefly for the bus to confirm).
     public func releaseName(_ name: String) {
-        var error = CDBusError()
-        _ = dbus_bus_release_name(raw, name, &error.raw)
-        _ = error.take(default: "")
+        guard let request = try? busCall("ReleaseName", [.string(name)]) else { return }
+        _ = try? callBlocking(request, timeout: 2)
     }
 
-    /// Adds a match rule without waiting for the bus's reply.
+    /// Adds a match rule; the bus is asked not to reply.
     public func addMatch(_ rule: String) {
-        dbus_bus_add_match(raw, rule, nil)
+        guard let request = try? busCall("AddMatch", [.string(rule)]) else { return }
+        request.setFlags(Message.noReplyExpected)
+        send(request)
     }
 
-    /// Queues a message; the loop writes it without blocking.
+    /// Queues a message and writes what the socket takes now; the loop writes the rest.
     @discardableResult
     public func send(_ message: Message) -> Bool {
-        guard isConnected else { return false }
-        return dbus_connection_send(raw, message.raw, nil) != 0
+        queue(message) != nil
     }
 
     /// Calls a method; `completion` runs on the loop thread with the reply's arguments or an
     /// error (also a time-out after `timeout` seconds). Never blocks.
     public func call(_ message: Message, timeout: Double = 5,
                      completion: @escaping (Result<[DBusValue], DBusError>) -> Void) {
-        guard isConnected else {
+        guard let serial = queue(message) else {
             completion(.failure(DBusError(name: DBusError.disconnected, message: "not connected")))
-            return
-        }
-        var serial: UInt32 = 0
-        guard dbus_connection_send(raw, message.raw, &serial) != 0 else {
-            completion(.failure(DBusError(name: DBusError.noMemory, message: "cannot queue the call")))
             return
         }
         pendingCalls[serial] = PendingCall(deadline: clock() + timeout, completion: completion)
@@ -170,13 +179,29 @@ public final class BusConnection {
     }
 
     /// A blocking call, for start-up and tools only: never from a running loop's callbacks.
+    /// Messages that arrive meanwhile are kept, in order, for the next dispatch.
     public func callBlocking(_ message: Message, timeout: Double = 5) throws(DBusError) -> [DBusValue] {
-        var error = CDBusError()
-        guard let reply = dbus_connection_send_with_reply_and_block(raw, message.raw, Int32(timeout * 1000), &error.raw) else {
-            throw error.take(default: "no reply")
+        guard let serial = queue(message) else {
+            throw DBusError(name: DBusError.disconnected, message: "not connected")
         }
-        let replyMessage = Message(owning: reply)
-        return try replyMessage.arguments()
+        let deadline = MonotonicClock.now() + timeout
+        while true {
+            if let index = received[receivedStart...].firstIndex(where: {
+                ($0.kind == .methodReturn || $0.kind == .error) && $0.replySerial == serial
+            }) {
+                let reply = received.remove(at: index)
+                if reply.kind == .error { throw reply.asError() }
+                return try reply.arguments()
+            }
+            let left = deadline - MonotonicClock.now()
+            guard left > 0 else { throw DBusError(name: DBusError.timedOut, message: "no reply within the time-out") }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN) | (hasOutgoing ? Int16(POLLOUT) : 0), revents: 0)
+            _ = poll(&descriptor, 1, Int32(min(left * 1000 + 1, 60_000)))
+            guard readAvailable(), writeQueued() else {
+                markDisconnected()
+                throw DBusError(name: DBusError.disconnected, message: "the bus connection was lost")
+            }
+        }
     }
 
     /// Registers a handler for every signal this connection receives; returns a token for removal.
@@ -194,48 +219,44 @@ public final class BusConnection {
     // MARK: Loop integration
 
     /// The socket the loop polls.
-    var fileDescriptor: Int32 {
-        var fd: Int32 = -1
-        _ = dbus_connection_get_unix_fd(raw, &fd)
-        return fd
-    }
+    var fileDescriptor: Int32 { socket }
 
-    var hasOutgoing: Bool { isConnected && dbus_connection_has_messages_to_send(raw) != 0 }
+    var hasOutgoing: Bool { isConnected && outputStart < output.count }
 
     /// A reply is awaited or data waits to be written: worth polling for, even when batching.
     var awaitsTraffic: Bool { isConnected && (!pendingCalls.isEmpty || hasOutgoing) }
 
     var nearestDeadline: Double? { pendingCalls.values.lazy.map { $0.deadline }.min() }
 
-    /// Reads and writes what the socket allows now, then dispatches everything received.
+    /// Reads everything the socket has, writes what it takes, then dispatches what was read.
     func service() {
         guard isConnected else { return }
-        if dbus_connection_read_write(raw, 0) == 0 {
+        guard readAvailable(), writeQueued() else {
             markDisconnected()
             return
         }
         dispatchAll()
     }
 
-    /// Reads until the socket has nothing more (libdbus reads a few KiB per call) and dispatches
-    /// every message, without waiting: the batched loop's way of catching up before a tick.
+    /// The batched loop's way of catching up before a tick: the same as `service`, which reads
+    /// until the socket has nothing more.
     func serviceAllAvailable() {
-        // Bounded, so that a flood cannot keep the tick from running.
-        for _ in 0..<256 {
-            guard isConnected else { return }
-            service()
-            var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 0) > 0 else { return }
-        }
+        service()
     }
 
     func dispatchAll() {
-        while isConnected && dbus_connection_dispatch(raw) == DBUS_DISPATCH_DATA_REMAINS {}
+        while isConnected, receivedStart < received.count {
+            let message = received[receivedStart]
+            receivedStart += 1
+            handle(message)
+        }
+        if receivedStart >= received.count {
+            received.removeAll(keepingCapacity: true)
+            receivedStart = 0
+        }
     }
 
-    var hasBufferedInput: Bool {
-        isConnected && dbus_connection_get_dispatch_status(raw) == DBUS_DISPATCH_DATA_REMAINS
-    }
+    var hasBufferedInput: Bool { isConnected && receivedStart < received.count }
 
     /// Fails every call whose deadline has passed.
     func expireCalls(now: Double) {
@@ -248,23 +269,92 @@ public final class BusConnection {
         }
     }
 
-    // MARK: Incoming messages
+    // MARK: The socket
 
-    private func installFilter() {
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        filterInstalled = dbus_connection_add_filter(raw, { _, message, context in
-            guard let message, let context else { return DBUS_HANDLER_RESULT_NOT_YET_HANDLED }
-            let connection = Unmanaged<BusConnection>.fromOpaque(context).takeUnretainedValue()
-            return connection.handle(Message(borrowing: message))
-        }, context, nil) != 0
+    /// Numbers `message`, queues it and writes what the socket takes; nil when not connected.
+    private func queue(_ message: Message) -> UInt32? {
+        guard isConnected else { return nil }
+        lastSerial = lastSerial == UInt32.max ? 1 : lastSerial + 1
+        message.setSerial(lastSerial)
+        output.append(contentsOf: message.frame)
+        // A failed write is noticed by the next read (the socket reports the hang-up).
+        _ = writeQueued()
+        return lastSerial
     }
 
-    private func handle(_ message: Message) -> DBusHandlerResult {
+    /// Writes queued bytes until the socket would block; false when the connection is broken.
+    private func writeQueued() -> Bool {
+        while outputStart < output.count {
+            let written = output.withUnsafeBytes { bytes in
+                CSystem.send(socket, bytes.baseAddress! + outputStart, bytes.count - outputStart, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                outputStart += written
+                continue
+            }
+            let code = csystem_errno()
+            if code == EINTR { continue }
+            return code == EAGAIN || code == EWOULDBLOCK
+        }
+        output.removeAll(keepingCapacity: true)
+        outputStart = 0
+        return true
+    }
+
+    /// Writes what is queued, waiting up to `timeout` seconds for the socket (before a close).
+    private func flushBlocking(timeout: Double) {
+        let deadline = MonotonicClock.now() + timeout
+        while hasOutgoing, MonotonicClock.now() < deadline {
+            guard writeQueued() else { return }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, 50)
+        }
+    }
+
+    /// Reads until the socket would block and splits the bytes into messages; false when the
+    /// bus closed the connection or sent something that is not D-Bus.
+    private func readAvailable() -> Bool {
+        while true {
+            let count = readBuffer.withUnsafeMutableBytes { buffer in
+                recv(socket, buffer.baseAddress, buffer.count, 0)
+            }
+            if count > 0 {
+                input.append(contentsOf: readBuffer[0..<count])
+                if count < readBuffer.count { break }
+                continue
+            }
+            if count == 0 { return false }
+            let code = csystem_errno()
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { return false }
+            break
+        }
+        return splitMessages()
+    }
+
+    /// Moves every whole message from `input` to `received`. A message that does not parse is
+    /// dropped (the bus daemon checks what it forwards; this is only defence); a length that
+    /// cannot be D-Bus means the stream is lost.
+    private func splitMessages() -> Bool {
+        var start = 0
+        while input.count - start >= MessageHeader.fixedLength {
+            guard let length = try? MessageHeader.frameLength(input, at: start) else { return false }
+            guard input.count - start >= length else { break }
+            if let message = try? Message(frame: Array(input[start..<(start + length)])) {
+                received.append(message)
+            }
+            start += length
+        }
+        if start > 0 { input.removeFirst(start) }
+        return true
+    }
+
+    // MARK: Incoming messages
+
+    private func handle(_ message: Message) {
         switch message.kind {
         case .methodReturn, .error:
-            guard let call = pendingCalls.removeValue(forKey: message.replySerial) else {
-                return DBUS_HANDLER_RESULT_HANDLED
-            }
+            guard let call = pendingCalls.removeValue(forKey: message.replySerial) else { return }
             if message.kind == .error {
                 call.completion(.failure(message.asError()))
             } else {
@@ -274,20 +364,33 @@ public final class BusConnection {
                     call.completion(.failure(error))
                 }
             }
-            return DBUS_HANDLER_RESULT_HANDLED
         case .signal:
-            if message.isSignal("org.freedesktop.DBus.Local", "Disconnected") {
-                markDisconnected()
-                return DBUS_HANDLER_RESULT_HANDLED
-            }
             for entry in signalHandlers { entry.handler(message) }
-            return DBUS_HANDLER_RESULT_HANDLED
         case .methodCall:
-            if let methodHandler, methodHandler(message) { return DBUS_HANDLER_RESULT_HANDLED }
-            return DBUS_HANDLER_RESULT_NOT_YET_HANDLED
+            if let methodHandler, methodHandler(message) { return }
+            answerUnhandled(message)
         case .other:
-            return DBUS_HANDLER_RESULT_NOT_YET_HANDLED
+            break
         }
+    }
+
+    /// What libdbus answered for us: Peer.Ping, and UnknownMethod for anything nobody handled.
+    private func answerUnhandled(_ call: Message) {
+        guard call.flags & Message.noReplyExpected == 0 else { return }
+        let reply: Message?
+        if call.isMethod("org.freedesktop.DBus.Peer", "Ping") {
+            reply = try? call.makeReply([])
+        } else {
+            reply = call.makeErrorReply(DBusError(
+                name: DBusError.unknownMethod,
+                message: "no method \(call.member ?? "") on \(call.interface ?? "any interface") at \(call.path ?? "/")"))
+        }
+        if let reply { send(reply) }
+    }
+
+    private func busCall(_ member: String, _ arguments: [DBusValue]) throws(DBusError) -> Message {
+        try Message.methodCall(destination: Self.busName, path: Self.busPath, interface: Self.busName, member: member,
+                               arguments: arguments)
     }
 
     private func markDisconnected() {
@@ -303,20 +406,5 @@ public final class BusConnection {
         for (_, call) in calls.sorted(by: { $0.key < $1.key }) {
             call.completion(.failure(DBusError(name: DBusError.disconnected, message: reason)))
         }
-    }
-}
-
-/// libdbus's DBusError, freed after use.
-struct CDBusError {
-    var raw = CDBus.DBusError()
-    init() { dbus_error_init(&raw) }
-
-    /// Converts and frees; `default` when libdbus set no error.
-    mutating func take(default message: String) -> DBusError {
-        defer { dbus_error_free(&raw) }
-        guard dbus_error_is_set(&raw) != 0 else { return DBusError(name: DBusError.failed, message: message) }
-        let name = raw.name.map { String(cString: $0) } ?? DBusError.failed
-        let text = raw.message.map { String(cString: $0) } ?? message
-        return DBusError(name: name, message: text)
     }
 }

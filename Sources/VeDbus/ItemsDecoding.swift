@@ -1,57 +1,63 @@
-import CDBus
-import CSystem
-
-/// Reads the `a{sa{sv}}` of an ItemsChanged signal straight from libdbus's iterator.
+/// Reads the `a{sa{sv}}` of an ItemsChanged signal straight from the message's bytes.
 ///
-/// Every battery sends one of these a second with dozens of paths, so this is the daemon's
-/// hottest input. The generic `MessageCoding.arguments` builds a `DBusValue` tree for it (arrays
-/// of entries, a boxed variant per value, a String per path and per Text) only for the monitor
-/// to take it apart again; here each item's path is handed out as libdbus's C string, its
-/// "Value" is read unwrapped, and its "Text" is skipped without being read.
+/// Every battery sends these, so this is the daemon's hottest input. The generic
+/// `MessageCoding.decode` builds a `DBusValue` tree for it (arrays of entries, a boxed variant per
+/// value, a String per path and per Text) only for the monitor to take it apart again; here
+/// each item's path is handed out as a C string inside the message, its "Value" is read
+/// unwrapped, and its "Text" is stepped over without being read.
 enum ItemsDecoding {
     /// The only signature this reader takes; anything else goes through the generic decoder.
     static let signature = "a{sa{sv}}"
 
-    /// Calls `body` with each item's path (valid only during the call) and unwrapped "Value";
-    /// items without a "Value" are skipped, as the generic path skips them. The message must
-    /// have the signature `a{sa{sv}}` (libdbus has validated the rest).
-    static func forEachItem(in message: OpaquePointer,
+    /// Calls `body` with each item's path (a NUL-terminated C string valid only during the call)
+    /// and unwrapped "Value"; items without a "Value" are skipped, as the generic path skips
+    /// them. The message must have the signature `a{sa{sv}}`; every length in it is checked.
+    static func forEachItem(in message: Message,
                             _ body: (UnsafePointer<CChar>, DBusValue) -> Void) throws(DBusCodingError) {
-        var top = DBusMessageIter()
-        guard dbus_message_iter_init(message, &top) != 0, dbus_message_iter_get_arg_type(&top) == cdbus_type_array else {
-            throw DBusCodingError("not an a{sa{sv}}")
-        }
-        var items = DBusMessageIter()
-        dbus_message_iter_recurse(&top, &items)
-        while dbus_message_iter_get_arg_type(&items) == cdbus_type_dict_entry {
-            var item = DBusMessageIter()
-            dbus_message_iter_recurse(&items, &item)
-            var path: UnsafePointer<CChar>? = nil
-            dbus_message_iter_get_basic(&item, &path)
-            dbus_message_iter_next(&item)
-            if let path, let value = try value(ofFields: &item) { body(path, value) }
-            dbus_message_iter_next(&items)
+        var reader = message.bodyReader()
+        var items = try reader.arrayReader()
+        try message.frame.withUnsafeBufferPointer { frame throws(DBusCodingError) in
+            let base = UnsafeRawPointer(frame.baseAddress!).assumingMemoryBound(to: CChar.self)
+            while !items.isAtEnd {
+                try items.align(to: 8)
+                let path = try items.readStringRange()
+                var fields = try items.arrayReader()
+                if let value = try value(ofFields: &fields) { body(base + path.lowerBound, value) }
+            }
         }
     }
 
-    /// The unwrapped "Value" of one item's `a{sv}`, read without touching its other fields.
-    private static func value(ofFields item: inout DBusMessageIter) throws(DBusCodingError) -> DBusValue? {
-        var fields = DBusMessageIter()
-        dbus_message_iter_recurse(&item, &fields)
-        while dbus_message_iter_get_arg_type(&fields) == cdbus_type_dict_entry {
-            var field = DBusMessageIter()
-            dbus_message_iter_recurse(&fields, &field)
-            var key: UnsafePointer<CChar>? = nil
-            dbus_message_iter_get_basic(&field, &key)
-            if let key, strcmp(key, "Value") == 0 {
-                dbus_message_iter_next(&field)
-                var variant = DBusMessageIter()
-                dbus_message_iter_recurse(&field, &variant)
-                // The value inside the variant, unwrapped as the generic path's `unwrapped` does.
-                return try MessageCoding.read(&variant, depth: 2).unwrapped
+    /// The unwrapped "Value" of one item's `a{sv}`; the other fields are stepped over.
+    private static func value(ofFields fields: inout WireReader) throws(DBusCodingError) -> DBusValue? {
+        var found: DBusValue?
+        while !fields.isAtEnd {
+            try fields.align(to: 8)
+            let key = try fields.readStringRange()
+            let type = try fields.readSignatureBytes()
+            let isValue = fields.bytes(in: key, equal: "Value")
+            if type.count == 1 && type[0] == UInt8(ascii: "s") && !isValue {
+                _ = try fields.readStringRange()  // "Text": stepped over, no String made
+                continue
             }
-            dbus_message_iter_next(&fields)
+            guard TypeSignature.isValid(type, single: true) else { throw DBusCodingError("invalid variant signature") }
+            var index = 0
+            // Depth as inside the whole argument: array, entry's array, variant.
+            let value = try MessageCoding.read(&fields, type, &index, depth: 3)
+            if found == nil && isValue { found = value.unwrapped }
         }
-        return nil
+        return found
+    }
+}
+
+extension WireReader {
+    /// A reader over the array that starts here (its length, then padding to 8 for the dict
+    /// entries of `a{...}`); this reader moves past the whole array.
+    mutating func arrayReader() throws(DBusCodingError) -> WireReader {
+        let length = Int(try readUInt32())
+        try align(to: 8)
+        guard length <= end - offset else { throw DBusCodingError("array longer than the message") }
+        let elements = WireReader(bytes, bigEndian: bigEndian, offset: offset, end: offset + length)
+        offset += length
+        return elements
     }
 }

@@ -1,6 +1,3 @@
-import CDBus
-import CSystem
-
 /// An error as D-Bus names it (`org.freedesktop.DBus.Error.UnknownObject`), or one of ours
 /// for local failures (time-outs, a closed connection, undecodable replies).
 public struct DBusError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -28,135 +25,158 @@ public enum MessageKind: Sendable {
     case methodCall, methodReturn, error, signal, other
 }
 
-/// An owned reference to a libdbus message.
+/// One D-Bus message in its wire form: the bytes as they travel, with the header read once.
+///
+/// A received message is kept as it came; its header fields and arguments are turned into
+/// Strings and values only when asked for, because most signals the daemon receives are read
+/// field by field (`isSignal`, `ItemsDecoding`) and never need them.
 public final class Message {
-    let raw: OpaquePointer
+    /// The whole message. Messages we build are little-endian; the serial is set when sent.
+    private(set) var frame: [UInt8]
+    let header: MessageHeader
 
-    /// Takes over one reference of `raw`.
-    init(owning raw: OpaquePointer) { self.raw = raw }
-
-    /// Adds a reference to `raw`, for messages libdbus lends us in callbacks.
-    init(borrowing raw: OpaquePointer) {
-        dbus_message_ref(raw)
-        self.raw = raw
+    /// Reads a complete message (as `MessageHeader.frameLength` delimited it).
+    init(frame: [UInt8]) throws(DBusCodingError) {
+        self.header = try MessageHeader(frame)
+        self.frame = frame
     }
 
-    deinit { dbus_message_unref(raw) }
+    // MARK: Building
 
-    /// A method call; fails on invalid names or paths instead of letting libdbus abort.
+    /// Header flag: the caller wants no reply (AddMatch, fire-and-forget calls).
+    static let noReplyExpected: UInt8 = 0x1
+
+    /// A method call; invalid names or paths are errors, never a message the bus would refuse.
     public static func methodCall(destination: String?, path: String, interface: String?, member: String,
                                   arguments: [DBusValue] = []) throws(DBusError) -> Message {
-        try checkName(destination, kind: "bus name", valid: isValidBusName)
-        try checkName(interface, kind: "interface", valid: isValidInterfaceName)
-        try checkName(member, kind: "member", valid: isValidMemberName)
+        try check(destination, "bus name", NameRules.isValidBusName)
+        try check(interface, "interface", NameRules.isValidInterface)
+        try check(member, "member", NameRules.isValidMember)
         guard MessageCoding.isValidObjectPath(path) else { throw invalid("object path", path) }
-        guard let raw = dbus_message_new_method_call(destination, path, interface, member) else {
-            throw DBusError(name: DBusError.noMemory, message: "cannot allocate a method call")
-        }
-        let message = Message(owning: raw)
-        try message.append(arguments)
-        return message
+        return try build(.methodCall, flags: 0, fields: HeaderFieldValues(path: path, interface: interface, member: member,
+                                                                         destination: destination), arguments: arguments)
     }
 
     /// A signal from `path`.
     public static func signal(path: String, interface: String, member: String,
                               arguments: [DBusValue] = []) throws(DBusError) -> Message {
-        try checkName(interface, kind: "interface", valid: isValidInterfaceName)
-        try checkName(member, kind: "member", valid: isValidMemberName)
+        try check(interface, "interface", NameRules.isValidInterface)
+        try check(member, "member", NameRules.isValidMember)
         guard MessageCoding.isValidObjectPath(path) else { throw invalid("object path", path) }
-        guard let raw = dbus_message_new_signal(path, interface, member) else {
-            throw DBusError(name: DBusError.noMemory, message: "cannot allocate a signal")
-        }
-        let message = Message(owning: raw)
-        try message.append(arguments)
-        return message
+        return try build(.signal, flags: 0, fields: HeaderFieldValues(path: path, interface: interface, member: member),
+                         arguments: arguments)
     }
 
-    /// A signal from names this library defines itself (ItemsChanged from "/" every tick), so
-    /// they are not checked again on every call; nil only when libdbus has no memory.
-    static func signal(ownPath path: String, interface: String, member: String) -> Message? {
-        let raw = path.withCString { path in
-            interface.withCString { interface in member.withCString { dbus_message_new_signal(path, interface, $0) } }
-        }
-        return raw.map { Message(owning: $0) }
+    /// A signal from names this library defines itself, with a body already in wire form (the
+    /// aggregate's ItemsChanged every tick), so neither is checked again.
+    static func signal(ownPath path: String, interface: String, member: String, signature: String,
+                       body: [UInt8]) -> Message {
+        assemble(.signal, flags: 0, fields: HeaderFieldValues(path: path, interface: interface, member: member),
+                 signature: signature, body: body)
     }
 
     /// The reply to this method call.
     public func makeReply(_ arguments: [DBusValue]) throws(DBusError) -> Message {
-        guard let raw = dbus_message_new_method_return(self.raw) else {
-            throw DBusError(name: DBusError.noMemory, message: "cannot allocate a reply")
-        }
-        let reply = Message(owning: raw)
-        try reply.append(arguments)
-        return reply
+        try Self.build(.methodReturn, flags: 0,
+                       fields: HeaderFieldValues(destination: sender, replySerial: serial), arguments: arguments)
     }
 
     /// An error reply to this method call.
     public func makeErrorReply(_ error: DBusError) -> Message? {
-        let name = isValidInterfaceName(error.name) ? error.name : DBusError.failed
+        let name = NameRules.isValidInterface(error.name) ? error.name : DBusError.failed
         let text = String(decoding: error.message.utf8.filter { $0 != 0 }, as: UTF8.self)
-        guard let raw = dbus_message_new_error(self.raw, name, text) else { return nil }
-        return Message(owning: raw)
+        return try? Self.build(.error, flags: 0,
+                               fields: HeaderFieldValues(errorName: name, destination: sender, replySerial: serial),
+                               arguments: [.string(text)])
     }
 
-    private func append(_ arguments: [DBusValue]) throws(DBusError) {
-        guard !arguments.isEmpty else { return }
+    private static func build(_ kind: MessageKind, flags: UInt8, fields: HeaderFieldValues,
+                              arguments: [DBusValue]) throws(DBusError) -> Message {
+        let encoded: (signature: String, body: [UInt8])
         do {
-            try MessageCoding.append(arguments, to: raw)
+            encoded = try MessageCoding.encode(arguments)
         } catch {
             throw DBusError(name: DBusError.invalidArgs, message: error.description)
         }
+        return assemble(kind, flags: flags, fields: fields, signature: encoded.signature, body: encoded.body)
     }
 
-    public var kind: MessageKind {
-        switch dbus_message_get_type(raw) {
-        case cdbus_message_type_method_call: return .methodCall
-        case cdbus_message_type_method_return: return .methodReturn
-        case cdbus_message_type_error: return .error
-        case cdbus_message_type_signal: return .signal
-        default: return .other
+    private static func assemble(_ kind: MessageKind, flags: UInt8, fields: HeaderFieldValues, signature: String,
+                                 body: [UInt8]) -> Message {
+        let frame = MessageHeader.frame(kind: kind, flags: flags, fields: fields, signature: signature, body: body)
+        // Our own header, just written: reading it back cannot fail.
+        do {
+            return try Message(frame: frame)
+        } catch {
+            fatalError("a message built here does not read back: \(error)")
         }
     }
 
-    public var path: String? { string(dbus_message_get_path(raw)) }
-    public var interface: String? { string(dbus_message_get_interface(raw)) }
-    public var member: String? { string(dbus_message_get_member(raw)) }
-    public var sender: String? { string(dbus_message_get_sender(raw)) }
-    public var destination: String? { string(dbus_message_get_destination(raw)) }
-    public var errorName: String? { string(dbus_message_get_error_name(raw)) }
-    public var signature: String { string(dbus_message_get_signature(raw)) ?? "" }
-    public var serial: UInt32 { dbus_message_get_serial(raw) }
-
-    /// Whether the message has this signature; compared as C strings, no String is made.
-    public func hasSignature(_ signature: String) -> Bool {
-        Self.equal(dbus_message_get_signature(raw), signature)
+    /// Adds header flags (`noReplyExpected`).
+    func setFlags(_ flags: UInt8) {
+        frame[2] |= flags
     }
 
-    /// Whether this is the signal `interface`.`member`; compared as C strings, no String is made
+    /// Sets the serial the connection numbers this message with.
+    func setSerial(_ serial: UInt32) {
+        precondition(!header.bigEndian, "only messages built here are numbered")
+        var writer = WireWriter()
+        writer.appendRaw(Array(frame[0..<12]))
+        writer.set(serial, at: 8)
+        frame.replaceSubrange(0..<12, with: writer.bytes)
+    }
+
+    // MARK: Reading
+
+    public var kind: MessageKind { header.kind }
+    public var path: String? { text(header.path) }
+    public var interface: String? { text(header.interface) }
+    public var member: String? { text(header.member) }
+    public var sender: String? { text(header.sender) }
+    public var destination: String? { text(header.destination) }
+    public var errorName: String? { text(header.errorName) }
+    public var signature: String { text(header.signature) ?? "" }
+    public var serial: UInt32 {
+        var reader = WireReader(frame, bigEndian: header.bigEndian, offset: 8)
+        return (try? reader.readUInt32()) ?? 0
+    }
+    public var replySerial: UInt32 { header.replySerial }
+    var flags: UInt8 { frame[2] }
+
+    /// Whether the message has this signature; compared as bytes, no String is made.
+    public func hasSignature(_ signature: String) -> Bool {
+        matches(header.signature, signature) || (header.signature == nil && signature.isEmpty)
+    }
+
+    /// Whether this is the signal `interface`.`member`; compared as bytes, no String is made
     /// (every signal the daemon receives goes through here).
     public func isSignal(_ interface: String, _ member: String) -> Bool {
-        dbus_message_get_type(raw) == cdbus_message_type_signal
-            && Self.equal(dbus_message_get_member(raw), member) && Self.equal(dbus_message_get_interface(raw), interface)
+        header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
+    }
+
+    /// Whether this is a call of `interface`.`member`.
+    func isMethod(_ interface: String, _ member: String) -> Bool {
+        header.kind == .methodCall && matches(header.member, member) && matches(header.interface, interface)
     }
 
     /// Whether the member is `member` (any message kind).
     public func hasMember(_ member: String) -> Bool {
-        Self.equal(dbus_message_get_member(raw), member)
+        matches(header.member, member)
     }
-
-    private static func equal(_ field: UnsafePointer<CChar>?, _ text: String) -> Bool {
-        guard let field else { return false }
-        return text.withCString { strcmp(field, $0) == 0 }
-    }
-    public var replySerial: UInt32 { dbus_message_get_reply_serial(raw) }
 
     /// The decoded arguments.
     public func arguments() throws(DBusError) -> [DBusValue] {
+        var reader = bodyReader()
         do {
-            return try MessageCoding.arguments(of: raw)
+            return try MessageCoding.decode(&reader, signature: header.signature.map { Array(frame[$0]) } ?? [])
         } catch {
             throw DBusError(name: DBusError.invalidArgs, message: error.description)
         }
+    }
+
+    /// A reader at the start of the body (for decoders that walk it themselves).
+    func bodyReader() -> WireReader {
+        WireReader(frame, bigEndian: header.bigEndian, offset: header.bodyStart)
     }
 
     /// An error message as a DBusError (its first argument is the text, by convention).
@@ -165,11 +185,22 @@ public final class Message {
         return DBusError(name: errorName ?? DBusError.failed, message: text)
     }
 
-    private func string(_ pointer: UnsafePointer<CChar>?) -> String? {
-        pointer.map { String(cString: $0) }
+    private func text(_ range: Range<Int>?) -> String? {
+        guard let range else { return nil }
+        return frame.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
-    private static func checkName(_ name: String?, kind: String, valid: (String) -> Bool) throws(DBusError) {
+    private func matches(_ range: Range<Int>?, _ text: String) -> Bool {
+        guard let range else { return false }
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == range.count else { return false }
+            for index in 0..<utf8.count where frame[range.lowerBound + index] != utf8[index] { return false }
+            return true
+        }
+    }
+
+    private static func check(_ name: String?, _ kind: String, _ valid: (String) -> Bool) throws(DBusError) {
         guard let name else { return }
         guard valid(name) else { throw invalid(kind, name) }
     }
@@ -177,20 +208,4 @@ public final class Message {
     private static func invalid(_ kind: String, _ value: String) -> DBusError {
         DBusError(name: DBusError.invalidArgs, message: "invalid \(kind) '\(value)'")
     }
-}
-
-/// Bus names: unique (":1.7") or well-known ("com.victronenergy.battery.ttyUSB0").
-func isValidBusName(_ name: String) -> Bool {
-    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
-    return name.withCString { dbus_validate_bus_name($0, nil) != 0 }
-}
-
-func isValidInterfaceName(_ name: String) -> Bool {
-    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
-    return name.withCString { dbus_validate_interface($0, nil) != 0 }
-}
-
-func isValidMemberName(_ name: String) -> Bool {
-    guard !MessageCoding.containsNul(name), name.utf8.count <= 255 else { return false }
-    return name.withCString { dbus_validate_member($0, nil) != 0 }
 }

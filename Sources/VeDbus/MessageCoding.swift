@@ -1,4 +1,3 @@
-import CDBus
 import CSystem
 
 /// Why a value could not be written to or read from a D-Bus message.
@@ -7,27 +6,34 @@ public struct DBusCodingError: Error, Equatable, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Writes and reads `DBusValue`s through libdbus message iterators.
+/// `DBusValue`s to and from the D-Bus wire format.
 ///
-/// libdbus aborts the process on invalid strings, object paths or signatures, so everything is
-/// validated here first: bad input becomes an error, never an abort.
+/// Values are checked before a byte is written (a value that breaks a rule is an error, never a
+/// message the bus would drop us for); what is read is checked as it is read.
 enum MessageCoding {
     /// Deepest container nesting D-Bus allows (32 arrays plus 32 structs); deeper input is refused.
     static let maximumDepth = 64
+    /// The largest array the specification allows (64 MiB).
+    static let maximumArrayLength = 1 << 26
 
     // MARK: Writing
 
-    /// Appends `values` as the arguments of `message`.
-    static func append(_ values: [DBusValue], to message: OpaquePointer) throws(DBusCodingError) {
-        for value in values { try validate(value, depth: 0) }
-        var iter = DBusMessageIter()
-        dbus_message_iter_init_append(message, &iter)
+    /// `values` as a message body: their concatenated signature and the bytes.
+    static func encode(_ values: [DBusValue]) throws(DBusCodingError) -> (signature: String, body: [UInt8]) {
+        var signature = ""
         for value in values {
-            guard write(value, into: &iter) else { throw DBusCodingError("out of memory writing \(value.signature)") }
+            try validate(value, depth: 0)
+            signature += value.signature
         }
+        guard signature.utf8.count <= TypeSignature.maximumLength else {
+            throw DBusCodingError("the arguments' signature is longer than 255 bytes")
+        }
+        var writer = WireWriter()
+        for value in values { write(value, into: &writer) }
+        return (signature, writer.bytes)
     }
 
-    /// Checks everything libdbus would abort on, before any byte is written.
+    /// Checks every rule a value must follow on the wire, before any byte is written.
     static func validate(_ value: DBusValue, depth: Int) throws(DBusCodingError) {
         guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
         switch value {
@@ -48,7 +54,7 @@ enum MessageCoding {
                 try validate(item, depth: depth + 1)
             }
         case .dictionary(let keySig, let valueSig, let entries):
-            guard keySig.count == 1, isBasicType(keySig), isValidSignature(valueSig, single: true) else {
+            guard keySig.utf8.count == 1, isBasicType(keySig), isValidSignature(valueSig, single: true) else {
                 throw DBusCodingError("invalid dictionary signature a{\(keySig)\(valueSig)}")
             }
             for entry in entries {
@@ -59,6 +65,9 @@ enum MessageCoding {
                 try validate(entry.value, depth: depth + 1)
             }
         case .variant(let inner):
+            guard isValidSignature(inner.signature, single: true) else {
+                throw DBusCodingError("a variant's signature '\(inner.signature)' is not one complete type")
+            }
             try validate(inner, depth: depth + 1)
         case .structure(let fields):
             guard !fields.isEmpty else { throw DBusCodingError("empty struct") }
@@ -68,70 +77,152 @@ enum MessageCoding {
         }
     }
 
-    static func write(_ value: DBusValue, into iter: inout DBusMessageIter) -> Bool {
+    /// Writes a value that `validate` accepted.
+    static func write(_ value: DBusValue, into writer: inout WireWriter) {
         switch value {
-        case .byte(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_byte, &v) != 0
-        case .bool(let b):
-            var v = dbus_bool_t(b ? 1 : 0)
-            return dbus_message_iter_append_basic(&iter, cdbus_type_boolean, &v) != 0
-        case .int16(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_int16, &v) != 0
-        case .uint16(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_uint16, &v) != 0
-        case .int32(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_int32, &v) != 0
-        case .uint32(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_uint32, &v) != 0
-        case .int64(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_int64, &v) != 0
-        case .uint64(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_uint64, &v) != 0
-        case .double(var v): return dbus_message_iter_append_basic(&iter, cdbus_type_double, &v) != 0
-        case .string(let s): return appendString(s, type: cdbus_type_string, into: &iter)
-        case .objectPath(let s): return appendString(s, type: cdbus_type_object_path, into: &iter)
-        case .signature(let s): return appendString(s, type: cdbus_type_signature, into: &iter)
+        case .byte(let v): writer.appendByte(v)
+        case .bool(let b): writer.appendUInt32(b ? 1 : 0)
+        case .int16(let v): writer.appendUInt16(UInt16(bitPattern: v))
+        case .uint16(let v): writer.appendUInt16(v)
+        case .int32(let v): writer.appendUInt32(UInt32(bitPattern: v))
+        case .uint32(let v): writer.appendUInt32(v)
+        case .int64(let v): writer.appendUInt64(UInt64(bitPattern: v))
+        case .uint64(let v): writer.appendUInt64(v)
+        case .double(let v): writer.appendDouble(v)
+        case .string(let s), .objectPath(let s): writer.appendString(s)
+        case .signature(let s): writer.appendSignature(s)
         case .array(let element, let items):
-            return writeContainer(type: cdbus_type_array, signature: element, into: &iter) { sub in
-                items.allSatisfy { write($0, into: &sub) }
+            let mark = writer.beginArray(elementAlignment: TypeSignature.alignment(of: element.utf8.first ?? 0))
+            for item in items { write(item, into: &writer) }
+            writer.endArray(mark)
+        case .dictionary(_, _, let entries):
+            let mark = writer.beginArray(elementAlignment: 8)
+            for entry in entries {
+                writer.align(to: 8)
+                write(entry.key, into: &writer)
+                write(entry.value, into: &writer)
             }
-        case .dictionary(let keySig, let valueSig, let entries):
-            return writeContainer(type: cdbus_type_array, signature: "{" + keySig + valueSig + "}", into: &iter) { sub in
-                entries.allSatisfy { entry in
-                    writeContainer(type: cdbus_type_dict_entry, signature: nil, into: &sub) { pair in
-                        write(entry.key, into: &pair) && write(entry.value, into: &pair)
-                    }
-                }
-            }
+            writer.endArray(mark)
         case .variant(let inner):
-            return writeContainer(type: cdbus_type_variant, signature: inner.signature, into: &iter) { sub in
-                write(inner, into: &sub)
-            }
+            writer.appendSignature(inner.signature)
+            write(inner, into: &writer)
         case .structure(let fields):
-            return writeContainer(type: cdbus_type_struct, signature: nil, into: &iter) { sub in
-                fields.allSatisfy { write($0, into: &sub) }
+            writer.align(to: 8)
+            for field in fields { write(field, into: &writer) }
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every value of a body with `signature`; the body must end where the last value does.
+    static func decode(_ reader: inout WireReader, signature: [UInt8]) throws(DBusCodingError) -> [DBusValue] {
+        guard TypeSignature.isValid(signature, single: false) else {
+            throw DBusCodingError("invalid body signature '\(String(decoding: signature, as: UTF8.self))'")
+        }
+        var values: [DBusValue] = []
+        var index = 0
+        while index < signature.count {
+            values.append(try read(&reader, signature, &index, depth: 0))
+        }
+        guard reader.isAtEnd else { throw DBusCodingError("bytes after the last argument") }
+        return values
+    }
+
+    /// Reads the one complete type at `signature[index]` (a valid signature) and moves `index` past it.
+    static func read(_ reader: inout WireReader, _ signature: [UInt8], _ index: inout Int,
+                     depth: Int) throws(DBusCodingError) -> DBusValue {
+        guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
+        let code = signature[index]
+        index += 1
+        switch code {
+        case UInt8(ascii: "y"): return .byte(try reader.readByte())
+        case UInt8(ascii: "b"):
+            let raw = try reader.readUInt32()
+            guard raw <= 1 else { throw DBusCodingError("boolean \(raw) is neither 0 nor 1") }
+            return .bool(raw == 1)
+        case UInt8(ascii: "n"): return .int16(Int16(bitPattern: try reader.readUInt16()))
+        case UInt8(ascii: "q"): return .uint16(try reader.readUInt16())
+        case UInt8(ascii: "i"): return .int32(Int32(bitPattern: try reader.readUInt32()))
+        case UInt8(ascii: "u"): return .uint32(try reader.readUInt32())
+        case UInt8(ascii: "x"): return .int64(Int64(bitPattern: try reader.readUInt64()))
+        case UInt8(ascii: "t"): return .uint64(try reader.readUInt64())
+        case UInt8(ascii: "d"): return .double(Double(bitPattern: try reader.readUInt64()))
+        case UInt8(ascii: "s"):
+            let range = try reader.readStringRange()
+            guard !reader.bytes[range].contains(0) else { throw DBusCodingError("string contains a NUL byte") }
+            return .string(reader.string(in: range))
+        case UInt8(ascii: "o"):
+            let path = try reader.readString()
+            guard isValidObjectPath(path) else { throw DBusCodingError("invalid object path '\(path)'") }
+            return .objectPath(path)
+        case UInt8(ascii: "g"):
+            let bytes = try reader.readSignatureBytes()
+            guard TypeSignature.isValid(bytes, single: false) else { throw DBusCodingError("invalid signature value") }
+            return .signature(String(decoding: bytes, as: UTF8.self))
+        case UInt8(ascii: "v"):
+            let inner = try reader.readSignatureBytes()
+            guard TypeSignature.isValid(inner, single: true) else { throw DBusCodingError("invalid variant signature") }
+            var innerIndex = 0
+            return .variant(try read(&reader, inner, &innerIndex, depth: depth + 1))
+        case UInt8(ascii: "("):
+            try reader.align(to: 8)
+            var fields: [DBusValue] = []
+            while signature[index] != UInt8(ascii: ")") {
+                fields.append(try read(&reader, signature, &index, depth: depth + 1))
             }
+            index += 1
+            return .structure(fields)
+        case UInt8(ascii: "a"):
+            return try readArray(&reader, signature, &index, depth: depth)
+        case UInt8(ascii: "h"):
+            throw DBusCodingError("unix file descriptors are not supported")
+        default:
+            throw DBusCodingError("unsupported D-Bus type code \(code)")
         }
     }
 
-    static func appendString(_ s: String, type: Int32, into iter: inout DBusMessageIter) -> Bool {
-        s.withCString { pointer in
-            var p: UnsafePointer<CChar>? = pointer
-            return dbus_message_iter_append_basic(&iter, type, &p) != 0
+    /// An array or dictionary; `index` is at its element type. Elements are read by a reader that
+    /// ends where the array's declared length ends, so none can read past it.
+    private static func readArray(_ reader: inout WireReader, _ signature: [UInt8], _ index: inout Int,
+                                  depth: Int) throws(DBusCodingError) -> DBusValue {
+        let length = Int(try reader.readUInt32())
+        guard length <= maximumArrayLength else { throw DBusCodingError("array of \(length) bytes") }
+        let elementStart = index
+        guard let elementEnd = TypeSignature.endOfSingleType(signature, from: elementStart, asArrayElement: true) else {
+            throw DBusCodingError("invalid array element type")
         }
+        index = elementEnd
+        try reader.align(to: TypeSignature.alignment(of: signature[elementStart]))
+        guard length <= reader.end - reader.offset else { throw DBusCodingError("array longer than the message") }
+        let contentEnd = reader.offset + length
+        var elements = WireReader(reader.bytes, bigEndian: reader.bigEndian, offset: reader.offset, end: contentEnd)
+        reader.offset = contentEnd
+
+        if signature[elementStart] == UInt8(ascii: "{") {
+            let keySignature = String(decoding: signature[(elementStart + 1)...(elementStart + 1)], as: UTF8.self)
+            let valueSignature = String(decoding: signature[(elementStart + 2)..<(elementEnd - 1)], as: UTF8.self)
+            var entries: [DBusValue.DictEntry] = []
+            while !elements.isAtEnd {
+                try elements.align(to: 8)
+                var entryIndex = elementStart + 1
+                let key = try read(&elements, signature, &entryIndex, depth: depth + 1)
+                let value = try read(&elements, signature, &entryIndex, depth: depth + 1)
+                entries.append(.init(key, value))
+            }
+            return .dictionary(keySignature: keySignature, valueSignature: valueSignature, entries)
+        }
+        let elementSignature = String(decoding: signature[elementStart..<elementEnd], as: UTF8.self)
+        var items: [DBusValue] = []
+        while !elements.isAtEnd {
+            var elementIndex = elementStart
+            items.append(try read(&elements, signature, &elementIndex, depth: depth + 1))
+        }
+        return .array(elementSignature: elementSignature, items)
     }
 
-    static func writeContainer(type: Int32, signature: String?, into iter: inout DBusMessageIter,
-                                       body: (inout DBusMessageIter) -> Bool) -> Bool {
-        var sub = DBusMessageIter()
-        let opened: Bool
-        if let signature {
-            opened = signature.withCString { dbus_message_iter_open_container(&iter, type, $0, &sub) } != 0
-        } else {
-            opened = dbus_message_iter_open_container(&iter, type, nil, &sub) != 0
-        }
-        guard opened else { return false }
-        guard body(&sub) else {
-            dbus_message_iter_abandon_container(&iter, &sub)
-            return false
-        }
-        return dbus_message_iter_close_container(&iter, &sub) != 0
-    }
+    // MARK: Validation helpers
 
-    /// Whether `text` holds a NUL byte, which libdbus would abort on (memchr on its UTF-8).
+    /// Whether `text` holds a NUL byte, which no D-Bus string may (memchr on its UTF-8).
     static func containsNul(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
@@ -140,113 +231,14 @@ enum MessageCoding {
         }
     }
 
-    // MARK: Reading
-
-    /// All arguments of `message`.
-    static func arguments(of message: OpaquePointer) throws(DBusCodingError) -> [DBusValue] {
-        var iter = DBusMessageIter()
-        guard dbus_message_iter_init(message, &iter) != 0 else { return [] }
-        var values: [DBusValue] = []
-        repeat {
-            values.append(try read(&iter, depth: 0))
-        } while dbus_message_iter_next(&iter) != 0
-        return values
-    }
-
-    static func read(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
-        guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
-        let type = dbus_message_iter_get_arg_type(&iter)
-        switch type {
-        case cdbus_type_byte: var v: UInt8 = 0; dbus_message_iter_get_basic(&iter, &v); return .byte(v)
-        case cdbus_type_boolean: var v: dbus_bool_t = 0; dbus_message_iter_get_basic(&iter, &v); return .bool(v != 0)
-        case cdbus_type_int16: var v: Int16 = 0; dbus_message_iter_get_basic(&iter, &v); return .int16(v)
-        case cdbus_type_uint16: var v: UInt16 = 0; dbus_message_iter_get_basic(&iter, &v); return .uint16(v)
-        case cdbus_type_int32: var v: Int32 = 0; dbus_message_iter_get_basic(&iter, &v); return .int32(v)
-        case cdbus_type_uint32: var v: UInt32 = 0; dbus_message_iter_get_basic(&iter, &v); return .uint32(v)
-        case cdbus_type_int64: var v: Int64 = 0; dbus_message_iter_get_basic(&iter, &v); return .int64(v)
-        case cdbus_type_uint64: var v: UInt64 = 0; dbus_message_iter_get_basic(&iter, &v); return .uint64(v)
-        case cdbus_type_double: var v: Double = 0; dbus_message_iter_get_basic(&iter, &v); return .double(v)
-        case cdbus_type_string: return .string(readString(&iter))
-        case cdbus_type_object_path: return .objectPath(readString(&iter))
-        case cdbus_type_signature: return .signature(readString(&iter))
-        case cdbus_type_unix_fd: throw DBusCodingError("unix file descriptors are not supported")
-        case cdbus_type_variant:
-            var sub = DBusMessageIter()
-            dbus_message_iter_recurse(&iter, &sub)
-            return .variant(try read(&sub, depth: depth + 1))
-        case cdbus_type_struct:
-            var sub = DBusMessageIter()
-            dbus_message_iter_recurse(&iter, &sub)
-            var fields: [DBusValue] = []
-            while dbus_message_iter_get_arg_type(&sub) != cdbus_type_invalid {
-                fields.append(try read(&sub, depth: depth + 1))
-                dbus_message_iter_next(&sub)
-            }
-            return .structure(fields)
-        case cdbus_type_array:
-            return try readArray(&iter, depth: depth)
-        default:
-            throw DBusCodingError("unsupported D-Bus type code \(type)")
-        }
-    }
-
-    private static func readArray(_ iter: inout DBusMessageIter, depth: Int) throws(DBusCodingError) -> DBusValue {
-        let fullSignature = signatureString(of: &iter)
-        let elementSignature = String(fullSignature.dropFirst())
-        var sub = DBusMessageIter()
-        dbus_message_iter_recurse(&iter, &sub)
-        if dbus_message_iter_get_element_type(&iter) == cdbus_type_dict_entry {
-            // elementSignature is "{kv}": split the single-character basic key from the value.
-            let inner = elementSignature.dropFirst().dropLast()
-            let keySignature = String(inner.prefix(1))
-            let valueSignature = String(inner.dropFirst())
-            var entries: [DBusValue.DictEntry] = []
-            while dbus_message_iter_get_arg_type(&sub) == cdbus_type_dict_entry {
-                var pair = DBusMessageIter()
-                dbus_message_iter_recurse(&sub, &pair)
-                let key = try read(&pair, depth: depth + 1)
-                dbus_message_iter_next(&pair)
-                let value = try read(&pair, depth: depth + 1)
-                entries.append(.init(key, value))
-                dbus_message_iter_next(&sub)
-            }
-            return .dictionary(keySignature: keySignature, valueSignature: valueSignature, entries)
-        }
-        var items: [DBusValue] = []
-        while dbus_message_iter_get_arg_type(&sub) != cdbus_type_invalid {
-            items.append(try read(&sub, depth: depth + 1))
-            dbus_message_iter_next(&sub)
-        }
-        return .array(elementSignature: elementSignature, items)
-    }
-
-    private static func readString(_ iter: inout DBusMessageIter) -> String {
-        var pointer: UnsafePointer<CChar>? = nil
-        dbus_message_iter_get_basic(&iter, &pointer)
-        guard let pointer else { return "" }
-        // libdbus has validated UTF-8 already; String(cString:) would repair, never trap.
-        return String(cString: pointer)
-    }
-
-    private static func signatureString(of iter: inout DBusMessageIter) -> String {
-        guard let raw = dbus_message_iter_get_signature(&iter) else { return "" }
-        defer { dbus_free(raw) }
-        return String(cString: raw)
-    }
-
-    // MARK: Validation helpers
-
     static func isBasicType(_ signature: String) -> Bool {
-        guard let c = signature.utf8.first, signature.utf8.count == 1 else { return false }
-        return dbus_type_is_basic(Int32(c)) != 0
+        guard let code = signature.utf8.first, signature.utf8.count == 1 else { return false }
+        return TypeSignature.isBasic(code) && code != UInt8(ascii: "h")
     }
 
     /// A valid signature; with `single`, exactly one complete type.
     static func isValidSignature(_ signature: String, single: Bool) -> Bool {
-        guard !containsNul(signature) else { return false }
-        return signature.withCString { pointer in
-            single ? dbus_signature_validate_single(pointer, nil) != 0 : dbus_signature_validate(pointer, nil) != 0
-        }
+        !containsNul(signature) && TypeSignature.isValid(signature, single: single)
     }
 
     /// Object path rules: "/" or "/"-separated non-empty elements of [A-Za-z0-9_].

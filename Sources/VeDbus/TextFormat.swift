@@ -1,6 +1,6 @@
-import CDBus
+import CSystem
 
-/// GetText forms such as "53.20V", built with libc's printf (through the CDBus shim, not
+/// GetText forms such as "53.20V", built with libc's printf (through the CSystem shim, not
 /// withVaList) rather than Foundation, because they are made for every changed path on every tick.
 public enum TextFormat {
     /// A formatter giving `decimals` fixed decimals and then `unit` ("%.2fV" is `fixed(2, "V")`).
@@ -17,7 +17,7 @@ public enum TextFormat {
         let places = Int32(max(0, min(decimals, 17)))
         // 352 bytes hold any double with 17 decimals ("%.17f" of -DBL_MAX is 327 characters).
         let text: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer in
-            let length = cdbus_format_fixed(buffer.baseAddress!, buffer.count, places, value)
+            let length = csystem_format_fixed(buffer.baseAddress!, buffer.count, places, value)
             guard length > 0, Int(length) < buffer.count else { return nil }
             return String(cString: buffer.baseAddress!)
         }

@@ -419,7 +419,7 @@ public final class VeMonitor {
         guard let position = services.index(forKey: name) else { return }
         changedPaths.removeAll(keepingCapacity: true)
         do {
-            try ItemsDecoding.forEachItem(in: message.raw) { path, value in
+            try ItemsDecoding.forEachItem(in: message) { path, value in
                 let index = pathTable.intern(cString: path)
                 if services.values[position].store(value, at: index) { changedPaths.append(id(index)) }
             }

@@ -121,10 +121,10 @@ public final class VeService {
         }
         let count = changed.count
         changed.removeAll(keepingCapacity: true)
-        // Written straight into the message (no DBusValue tree): this runs every tick.
-        if let signal = Message.signal(ownPath: "/", interface: Self.busItemInterface, member: "ItemsChanged"),
-           (try? ItemsEncoding.append(entries, to: signal.raw)) != nil {
-            connection.send(signal)
+        // Written straight into wire form (no DBusValue tree): this runs every tick.
+        if let body = try? ItemsEncoding.body(entries) {
+            connection.send(Message.signal(ownPath: "/", interface: Self.busItemInterface, member: "ItemsChanged",
+                                           signature: ItemsDecoding.signature, body: body))
         }
         return count
     }

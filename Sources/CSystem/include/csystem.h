@@ -7,6 +7,7 @@
 #define CSYSTEM_H
 
 #include <dirent.h>
+#include <stddef.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,5 +31,32 @@ static inline int csystem_open(const char *path, int flags, mode_t mode) { retur
 
 /* fcntl(2) for the commands that take an int (F_GETFL, F_SETFL, F_GETFD, F_SETFD). */
 static inline int csystem_fcntl(int fd, int command, int argument) { return fcntl(fd, command, argument); }
+
+/* A blocking stream socket connected to a Unix socket at `path`, or in the abstract namespace
+ * when `abstract` (the bus addresses `unix:path=` and `unix:abstract=`). -1 with errno set. */
+static inline int csystem_connect_unix(const char *path, int abstract) {
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof address);
+    address.sun_family = AF_UNIX;
+    size_t length = strlen(path);
+    size_t offset = abstract ? 1 : 0;
+    if (length + offset >= sizeof address.sun_path) { errno = ENAMETOOLONG; return -1; }
+    memcpy(address.sun_path + offset, path, length);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    socklen_t size = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + offset + length + (abstract ? 0 : 1));
+    if (connect(fd, (struct sockaddr *)&address, size) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+/* "%.*f" without Swift's CVarArg boxing: GetText forms are made for every changed path. */
+static inline int csystem_format_fixed(char *buffer, size_t size, int decimals, double value) {
+    return snprintf(buffer, size, "%.*f", decimals, value);
+}
 
 #endif

@@ -1,0 +1,208 @@
+/// The header of a D-Bus message ("Message Format" in the specification): 12 fixed bytes
+/// (byte order, type, flags, version, body length, serial), then the header fields as an
+/// array of (code, variant), padded to 8; the body follows.
+///
+/// Read once per received message, as byte ranges into the message: a String is made only
+/// for the fields somebody asks for.
+struct MessageHeader {
+    let kind: MessageKind
+    let bigEndian: Bool
+    let bodyStart: Int
+    var path: Range<Int>?
+    var interface: Range<Int>?
+    var member: Range<Int>?
+    var errorName: Range<Int>?
+    var destination: Range<Int>?
+    var sender: Range<Int>?
+    var signature: Range<Int>?
+    var replySerial: UInt32 = 0
+
+    /// The largest message the specification allows (128 MiB).
+    static let maximumMessageLength = 1 << 27
+    /// Bytes needed before `frameLength` can tell a message's length.
+    static let fixedLength = 16
+
+    private enum FieldCode: UInt8 {
+        case path = 1, interface, member, errorName, replySerial, destination, sender, signature, unixFDs
+
+        /// The type the specification gives each field.
+        var typeCode: UInt8 {
+            switch self {
+            case .path: return UInt8(ascii: "o")
+            case .replySerial, .unixFDs: return UInt8(ascii: "u")
+            case .signature: return UInt8(ascii: "g")
+            default: return UInt8(ascii: "s")
+            }
+        }
+    }
+
+    /// The length of the message at `bytes[start...]` (at least `fixedLength` bytes there), or
+    /// an error when its declared lengths cannot be a D-Bus message.
+    static func frameLength(_ bytes: [UInt8], at start: Int) throws(DBusCodingError) -> Int {
+        let bigEndian: Bool
+        switch bytes[start] {
+        case UInt8(ascii: "l"): bigEndian = false
+        case UInt8(ascii: "B"): bigEndian = true
+        default: throw DBusCodingError("not a D-Bus message (byte order \(bytes[start]))")
+        }
+        func uint32(at offset: Int) -> Int {
+            var value = 0
+            for index in 0..<4 {
+                let byte = Int(bytes[start + offset + index])
+                value |= bigEndian ? byte << (8 * (3 - index)) : byte << (8 * index)
+            }
+            return value
+        }
+        let bodyLength = uint32(at: 4)
+        let fieldsLength = uint32(at: 12)
+        guard bodyLength <= maximumMessageLength, fieldsLength <= maximumMessageLength else {
+            throw DBusCodingError("message longer than 128 MiB")
+        }
+        let total = (fixedLength + fieldsLength + 7) / 8 * 8 + bodyLength
+        guard total <= maximumMessageLength else { throw DBusCodingError("message longer than 128 MiB") }
+        return total
+    }
+
+    /// Reads the header of a complete message.
+    init(_ frame: [UInt8]) throws(DBusCodingError) {
+        guard frame.count >= Self.fixedLength else { throw DBusCodingError("message shorter than its header") }
+        switch frame[0] {
+        case UInt8(ascii: "l"): bigEndian = false
+        case UInt8(ascii: "B"): bigEndian = true
+        default: throw DBusCodingError("not a D-Bus message")
+        }
+        switch frame[1] {
+        case 1: kind = .methodCall
+        case 2: kind = .methodReturn
+        case 3: kind = .error
+        case 4: kind = .signal
+        default: kind = .other
+        }
+        guard frame[3] == 1 else { throw DBusCodingError("D-Bus protocol version \(frame[3])") }
+        var reader = WireReader(frame, bigEndian: bigEndian, offset: 4)
+        let bodyLength = Int(try reader.readUInt32())
+        _ = try reader.readUInt32()  // the serial: read where it is needed (0 until we send our own)
+        let fieldsLength = Int(try reader.readUInt32())
+        guard fieldsLength <= frame.count - Self.fixedLength else { throw DBusCodingError("header fields past the end") }
+        var fields = WireReader(frame, bigEndian: bigEndian, offset: Self.fixedLength, end: Self.fixedLength + fieldsLength)
+        var path, interface, member, errorName, destination, sender, signature: Range<Int>?
+        var replySerial: UInt32 = 0
+        while !fields.isAtEnd {
+            try fields.align(to: 8)
+            let code = try fields.readByte()
+            let type = try fields.readSignatureBytes()
+            // The one type code each known field must have; nil for a field we do not know.
+            guard let field = FieldCode(rawValue: code) else {
+                // A field a later version defined: skipped, as the specification asks.
+                guard TypeSignature.isValid(type, single: true) else { throw DBusCodingError("invalid header field type") }
+                var index = 0
+                _ = try MessageCoding.read(&fields, type, &index, depth: 1)
+                continue
+            }
+            guard type.count == 1, type[0] == field.typeCode else {
+                throw DBusCodingError("header field \(code) has type '\(String(decoding: type, as: UTF8.self))'")
+            }
+            switch field {
+            case .path:
+                let range = try fields.readStringRange()
+                guard MessageCoding.isValidObjectPath(fields.string(in: range)) else { throw DBusCodingError("invalid path field") }
+                path = range
+            case .interface: interface = try fields.readStringRange()
+            case .member: member = try fields.readStringRange()
+            case .errorName: errorName = try fields.readStringRange()
+            case .destination: destination = try fields.readStringRange()
+            case .sender: sender = try fields.readStringRange()
+            case .replySerial: replySerial = try fields.readUInt32()
+            case .signature:
+                let length = Int(try fields.readByte())
+                guard length < fields.end - fields.offset, frame[fields.offset + length] == 0 else {
+                    throw DBusCodingError("signature field past the end")
+                }
+                signature = fields.offset..<(fields.offset + length)
+                fields.offset += length + 1
+            case .unixFDs:
+                // We never offer file descriptors, so a message must carry none.
+                guard try fields.readUInt32() == 0 else { throw DBusCodingError("message carries file descriptors") }
+            }
+        }
+        bodyStart = (Self.fixedLength + fieldsLength + 7) / 8 * 8
+        guard bodyStart <= frame.count, frame.count - bodyStart == bodyLength else {
+            throw DBusCodingError("message length does not match its header")
+        }
+        switch kind {
+        case .methodCall:
+            guard path != nil, member != nil else { throw DBusCodingError("method call without path or member") }
+        case .signal:
+            guard path != nil, interface != nil, member != nil else { throw DBusCodingError("signal without path, interface or member") }
+        case .error:
+            guard errorName != nil, replySerial != 0 else { throw DBusCodingError("error without name or reply serial") }
+        case .methodReturn:
+            guard replySerial != 0 else { throw DBusCodingError("reply without reply serial") }
+        case .other:
+            break
+        }
+        self.path = path
+        self.interface = interface
+        self.member = member
+        self.errorName = errorName
+        self.destination = destination
+        self.sender = sender
+        self.signature = signature
+        self.replySerial = replySerial
+    }
+
+    /// A complete little-endian message with serial 0 (set when it is sent).
+    static func frame(kind: MessageKind, flags: UInt8, fields: HeaderFieldValues, signature: String,
+                      body: [UInt8]) -> [UInt8] {
+        var writer = WireWriter(capacity: 128 + body.count)
+        writer.appendByte(UInt8(ascii: "l"))
+        switch kind {
+        case .methodCall: writer.appendByte(1)
+        case .methodReturn: writer.appendByte(2)
+        case .error: writer.appendByte(3)
+        case .signal, .other: writer.appendByte(4)
+        }
+        writer.appendByte(flags)
+        writer.appendByte(1)
+        writer.appendUInt32(UInt32(body.count))
+        writer.appendUInt32(0)
+        let fieldsMark = writer.beginArray(elementAlignment: 8)
+        func field(_ code: FieldCode, _ type: String, _ write: (inout WireWriter) -> Void) {
+            writer.align(to: 8)
+            writer.appendByte(code.rawValue)
+            writer.appendSignature(type)
+            write(&writer)
+        }
+        if let path = fields.path { field(.path, "o") { $0.appendString(path) } }
+        if let interface = fields.interface { field(.interface, "s") { $0.appendString(interface) } }
+        if let member = fields.member { field(.member, "s") { $0.appendString(member) } }
+        if let errorName = fields.errorName { field(.errorName, "s") { $0.appendString(errorName) } }
+        if let replySerial = fields.replySerial { field(.replySerial, "u") { $0.appendUInt32(replySerial) } }
+        if let destination = fields.destination { field(.destination, "s") { $0.appendString(destination) } }
+        if !signature.isEmpty { field(.signature, "g") { $0.appendSignature(signature) } }
+        writer.endArray(fieldsMark)
+        writer.align(to: 8)
+        writer.appendRaw(body)
+        return writer.bytes
+    }
+}
+
+/// The header fields of a message we build.
+struct HeaderFieldValues {
+    var path: String?
+    var interface: String?
+    var member: String?
+    var errorName: String?
+    var destination: String?
+    var replySerial: UInt32?
+
+    init(path: String? = nil, interface: String? = nil, member: String? = nil, errorName: String? = nil,
+         destination: String? = nil, replySerial: UInt32? = nil) {
+        self.path = path
+        self.interface = interface
+        self.member = member
+        self.errorName = errorName
+        self.destination = destination
+        self.replySerial = replySerial
+    }
+}

@@ -1,0 +1,97 @@
+/// Reads the D-Bus wire format from a message's bytes, in the byte order the sender chose.
+///
+/// Everything is bounds-checked: what other services send is never trusted, and a malformed
+/// message is an error, never a crash. Offsets are from the start of the message, which is
+/// what D-Bus alignment is relative to (the body starts 8-aligned).
+struct WireReader {
+    let bytes: [UInt8]
+    let bigEndian: Bool
+    var offset: Int
+    /// One past the last byte this reader may read.
+    let end: Int
+
+    init(_ bytes: [UInt8], bigEndian: Bool, offset: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.bigEndian = bigEndian
+        self.offset = offset
+        self.end = min(end ?? bytes.count, bytes.count)
+    }
+
+    var isAtEnd: Bool { offset >= end }
+
+    mutating func align(to alignment: Int) throws(DBusCodingError) {
+        let padded = (offset + alignment - 1) / alignment * alignment
+        guard padded <= end else { throw DBusCodingError("message ends inside padding") }
+        offset = padded
+    }
+
+    mutating func readByte() throws(DBusCodingError) -> UInt8 {
+        guard offset < end else { throw DBusCodingError("message ends early") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func readUInt16() throws(DBusCodingError) -> UInt16 {
+        UInt16(truncatingIfNeeded: try readUnsigned(byteCount: 2))
+    }
+
+    mutating func readUInt32() throws(DBusCodingError) -> UInt32 {
+        UInt32(truncatingIfNeeded: try readUnsigned(byteCount: 4))
+    }
+
+    mutating func readUInt64() throws(DBusCodingError) -> UInt64 {
+        try readUnsigned(byteCount: 8)
+    }
+
+    /// The byte range of a string or object path's UTF-8 (the NUL after it is checked, not
+    /// included): for readers that compare bytes instead of making a String.
+    mutating func readStringRange() throws(DBusCodingError) -> Range<Int> {
+        let length = Int(try readUInt32())
+        guard length < end - offset else { throw DBusCodingError("string longer than the message") }
+        let range = offset..<(offset + length)
+        guard bytes[range.upperBound] == 0 else { throw DBusCodingError("string without its NUL") }
+        offset = range.upperBound + 1
+        return range
+    }
+
+    mutating func readString() throws(DBusCodingError) -> String {
+        let range = try readStringRange()
+        return string(in: range)
+    }
+
+    mutating func readSignatureBytes() throws(DBusCodingError) -> [UInt8] {
+        let length = Int(try readByte())
+        guard length < end - offset else { throw DBusCodingError("signature longer than the message") }
+        let signature = Array(bytes[offset..<(offset + length)])
+        guard bytes[offset + length] == 0 else { throw DBusCodingError("signature without its NUL") }
+        offset += length + 1
+        return signature
+    }
+
+    /// UTF-8 in `range` as a String (invalid sequences are repaired, never trapped on).
+    func string(in range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        }
+    }
+
+    /// Whether the bytes in `range` are exactly `text`'s UTF-8.
+    func bytes(in range: Range<Int>, equal text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        let expected = text.utf8Start
+        for index in 0..<range.count where bytes[range.lowerBound + index] != expected[index] { return false }
+        return true
+    }
+
+    private mutating func readUnsigned(byteCount: Int) throws(DBusCodingError) -> UInt64 {
+        try align(to: byteCount)
+        guard byteCount <= end - offset else { throw DBusCodingError("message ends early") }
+        var value: UInt64 = 0
+        for index in 0..<byteCount {
+            let byte = UInt64(bytes[offset + index])
+            value |= bigEndian ? byte << (8 * UInt64(byteCount - 1 - index)) : byte << (8 * UInt64(index))
+        }
+        offset += byteCount
+        return value
+    }
+}
