@@ -6,12 +6,15 @@ public final class SimulatedBattery: SimulatedDevice {
     public private(set) var model: BatteryModel
     /// Name of the BMS in /ProductName ("SerialBattery(<bms>)").
     public let bmsName: String
+    /// The jitter of a real BMS's readings; nil: exact readings.
+    private var noise: MeasurementNoise?
 
     /// `port` is the name suffix, e.g. "ttyUSB0".
     public init(port: String, deviceInstance: Int32, parameters: BatteryParameters, socPercent: Double,
-                bmsName: String = "Daly", address: BusAddress, loop: EventLoop) {
+                bmsName: String = "Daly", noise: MeasurementNoise? = nil, address: BusAddress, loop: EventLoop) {
         model = BatteryModel(parameters: parameters, socPercent: socPercent)
         self.bmsName = bmsName
+        self.noise = noise
         let identity = DeviceIdentity(
             processName: "dbus-serialbattery.py", connection: "Serial \(port)",
             deviceInstance: deviceInstance, productId: 0xBA77, productName: "SerialBattery(\(bmsName))",
@@ -82,13 +85,16 @@ public final class SimulatedBattery: SimulatedDevice {
 
     override func measurementValues() -> [(String, DBusValue)] {
         let model = self.model
-        let cells = model.cellVoltages.map(Self.millivoltRounded)
+        var cells = model.cellVoltages.map(Self.millivoltRounded)
+        if noise != nil {
+            for index in cells.indices { cells[index] = Self.millivoltRounded(cells[index] + noise!.next(step: 0.001)) }
+        }
         let minCell = cells.min() ?? 0, maxCell = cells.max() ?? 0
         let minIndex = cells.firstIndex(of: minCell) ?? 0, maxIndex = cells.firstIndex(of: maxCell) ?? 0
         let temperatures = model.temperaturesC
         let minTemperature = temperatures.min() ?? 0, maxTemperature = temperatures.max() ?? 0
         let voltage = cells.reduce(0, +)
-        let current = (model.currentA * 100).rounded() / 100
+        let current = ((model.currentA + (noise?.next(step: 0.01) ?? 0)) * 100).rounded() / 100
         let capacity = model.parameters.capacityAh
         let remaining = model.remainingAh
 

@@ -39,6 +39,7 @@ public final class SimulatedVenus {
         batteries = (0..<max(0, config.batteryCount)).map { index in
             SimulatedBattery(port: "ttyUSB\(index)", deviceInstance: config.firstBatteryDeviceInstance + Int32(index),
                              parameters: config.batteryParameters(index), socPercent: config.initialSocPercent,
+                             noise: config.measurementNoise ? MeasurementNoise(seed: UInt64(index + 1)) : nil,
                              address: address, loop: loop)
         }
         shunts = config.shunts.map {

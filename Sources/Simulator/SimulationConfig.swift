@@ -18,6 +18,10 @@ public struct SimulationConfig: Sendable, Equatable {
     public var shunts: [ShuntConfig] = []
     /// /DeviceInstance of the first battery; the others follow.
     public var firstBatteryDeviceInstance: Int32 = 1
+    /// Each BMS's readings jitter as real ones do (cells ±1 mV, current ±0.01 A, from a
+    /// seeded generator), so every battery publishes every second. Off: values change only
+    /// when the physics moves them, and a quiet bank can be silent for many seconds.
+    public var measurementNoise = false
 
     public init() {}
 

@@ -35,6 +35,9 @@ struct SimulatorCommand: ParsableCommand {
     @Flag(help: "Add a SmartShunt in DC-meter mode (5 A load).")
     var dcLoadShunt = false
 
+    @Flag(help: "Readings jitter as a real BMS's do (cells ±1 mV, current ±0.01 A): every battery publishes every second.")
+    var noise = false
+
     @Option(help: "Start SoC, % (default: the scenario's).")
     var soc: Double?
 
@@ -65,6 +68,7 @@ struct SimulatorCommand: ParsableCommand {
         config.hasMulti = !noMulti
         if batteryShunt { config.shunts.append(.batteryMonitor()) }
         if dcLoadShunt { config.shunts.append(.dcMeter()) }
+        config.measurementNoise = noise
         scenario.adjust(&config)
         if let soc { config.initialSocPercent = soc }
 

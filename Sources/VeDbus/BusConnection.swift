@@ -55,15 +55,18 @@ public final class BusConnection {
     private var nextHandlerID = 0
     private var pendingCalls: [UInt32: PendingCall] = [:]
     private var lastSerial: UInt32 = 0
-    /// Bytes read that do not yet make a whole message.
-    private var input: [UInt8] = []
+    /// Bytes read that do not yet make a whole message: `inputCount` of them at `input`, a buffer
+    /// that grows as a message needs (raw memory: the socket reads into it directly, and each
+    /// message is copied out with one memcpy).
+    private var input = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 8)
+    private var inputCapacity = 65536
+    private var inputCount = 0
     /// Whole messages read, not yet dispatched, from `receivedStart` on.
     private var received: [Message] = []
     private var receivedStart = 0
     /// Bytes waiting for the socket to take them, from `outputStart` on.
     private var output: [UInt8] = []
     private var outputStart = 0
-    private var readBuffer = [UInt8](repeating: 0, count: 16384)
     /// Monotonic seconds; the loop sets it so call deadlines need no clock here.
     var clock: () -> Double = MonotonicClock.now
 
@@ -97,6 +100,7 @@ public final class BusConnection {
     deinit {
         failAllPending(reason: "connection closed")
         if socket >= 0 { CSystem.close(socket) }
+        input.deallocate()
     }
 
     /// Closes the connection (if the bus has not already), after writing what is queued; pending
@@ -315,21 +319,18 @@ public final class BusConnection {
     /// bus closed the connection or sent something that is not D-Bus.
     private func readAvailable() -> Bool {
         while true {
-            let count = readBuffer.withUnsafeMutableBytes { buffer in
-                recv(socket, buffer.baseAddress, buffer.count, 0)
-            }
+            if inputCapacity - inputCount < 4096 { growInput(to: inputCapacity * 2) }
+            let count = recv(socket, input + inputCount, inputCapacity - inputCount, 0)
             if count > 0 {
-                input.append(contentsOf: readBuffer[0..<count])
-                if count < readBuffer.count { break }
+                inputCount += count
+                guard splitMessages() else { return false }
                 continue
             }
             if count == 0 { return false }
             let code = csystem_errno()
             if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else { return false }
-            break
+            return code == EAGAIN || code == EWOULDBLOCK
         }
-        return splitMessages()
     }
 
     /// Moves every whole message from `input` to `received`. A message that does not parse is
@@ -337,16 +338,34 @@ public final class BusConnection {
     /// cannot be D-Bus means the stream is lost.
     private func splitMessages() -> Bool {
         var start = 0
-        while input.count - start >= MessageHeader.fixedLength {
-            guard let length = try? MessageHeader.frameLength(input, at: start) else { return false }
-            guard input.count - start >= length else { break }
-            if let message = try? Message(frame: Array(input[start..<(start + length)])) {
-                received.append(message)
+        while inputCount - start >= MessageHeader.fixedLength {
+            let fixed = UnsafeRawBufferPointer(start: input + start, count: MessageHeader.fixedLength)
+            guard let length = try? MessageHeader.frameLength(fixed) else { return false }
+            guard inputCount - start >= length else {
+                // A message larger than the buffer: make room for all of it.
+                if length > inputCapacity { growInput(to: length + 4096) }
+                break
             }
+            let frame = [UInt8](unsafeUninitializedCapacity: length) { bytes, initialized in
+                bytes.baseAddress!.initialize(from: (input + start).assumingMemoryBound(to: UInt8.self), count: length)
+                initialized = length
+            }
+            if let message = try? Message(frame: frame) { received.append(message) }
             start += length
         }
-        if start > 0 { input.removeFirst(start) }
+        if start > 0 {
+            inputCount -= start
+            if inputCount > 0 { (input).copyMemory(from: input + start, byteCount: inputCount) }
+        }
         return true
+    }
+
+    private func growInput(to capacity: Int) {
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        grown.copyMemory(from: input, byteCount: inputCount)
+        input.deallocate()
+        input = grown
+        inputCapacity = capacity
     }
 
     // MARK: Incoming messages

@@ -33,16 +33,17 @@ enum ItemsDecoding {
         while !fields.isAtEnd {
             try fields.align(to: 8)
             let key = try fields.readStringRange()
-            let type = try fields.readSignatureBytes()
+            let type = try fields.readSignatureRange()
             let isValue = fields.bytes(in: key, equal: "Value")
-            if type.count == 1 && type[0] == UInt8(ascii: "s") && !isValue {
+            if !isValue && type.count == 1 && fields.bytes[type.lowerBound] == UInt8(ascii: "s") {
                 _ = try fields.readStringRange()  // "Text": stepped over, no String made
                 continue
             }
-            guard TypeSignature.isValid(type, single: true) else { throw DBusCodingError("invalid variant signature") }
-            var index = 0
+            let message = fields.bytes
+            guard TypeSignature.isValid(message, type, single: true) else { throw DBusCodingError("invalid variant signature") }
+            var index = type.lowerBound
             // Depth as inside the whole argument: array, entry's array, variant.
-            let value = try MessageCoding.read(&fields, type, &index, depth: 3)
+            let value = try MessageCoding.read(&fields, message, &index, depth: 3)
             if found == nil && isValue { found = value.unwrapped }
         }
         return found

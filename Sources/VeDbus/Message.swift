@@ -120,10 +120,7 @@ public final class Message {
     /// Sets the serial the connection numbers this message with.
     func setSerial(_ serial: UInt32) {
         precondition(!header.bigEndian, "only messages built here are numbered")
-        var writer = WireWriter()
-        writer.appendRaw(Array(frame[0..<12]))
-        writer.set(serial, at: 8)
-        frame.replaceSubrange(0..<12, with: writer.bytes)
+        for index in 0..<4 { frame[8 + index] = UInt8(truncatingIfNeeded: serial >> (8 * UInt32(index))) }
     }
 
     // MARK: Reading
@@ -168,7 +165,7 @@ public final class Message {
     public func arguments() throws(DBusError) -> [DBusValue] {
         var reader = bodyReader()
         do {
-            return try MessageCoding.decode(&reader, signature: header.signature.map { Array(frame[$0]) } ?? [])
+            return try MessageCoding.decode(&reader, signature: frame, header.signature ?? 0..<0)
         } catch {
             throw DBusError(name: DBusError.invalidArgs, message: error.description)
         }

@@ -114,21 +114,23 @@ enum MessageCoding {
 
     // MARK: Reading
 
-    /// Every value of a body with `signature`; the body must end where the last value does.
-    static func decode(_ reader: inout WireReader, signature: [UInt8]) throws(DBusCodingError) -> [DBusValue] {
-        guard TypeSignature.isValid(signature, single: false) else {
-            throw DBusCodingError("invalid body signature '\(String(decoding: signature, as: UTF8.self))'")
+    /// Every value of a body whose signature is `signature[range]`; the body must end where the
+    /// last value does.
+    static func decode(_ reader: inout WireReader, signature: [UInt8], _ range: Range<Int>) throws(DBusCodingError) -> [DBusValue] {
+        guard TypeSignature.isValid(signature, range, single: false) else {
+            throw DBusCodingError("invalid body signature '\(String(decoding: signature[range], as: UTF8.self))'")
         }
         var values: [DBusValue] = []
-        var index = 0
-        while index < signature.count {
+        var index = range.lowerBound
+        while index < range.upperBound {
             values.append(try read(&reader, signature, &index, depth: 0))
         }
         guard reader.isAtEnd else { throw DBusCodingError("bytes after the last argument") }
         return values
     }
 
-    /// Reads the one complete type at `signature[index]` (a valid signature) and moves `index` past it.
+    /// Reads the one complete type at `signature[index]` (part of a valid signature) and moves
+    /// `index` past it. A variant's signature is read where it lies in the message.
     static func read(_ reader: inout WireReader, _ signature: [UInt8], _ index: inout Int,
                      depth: Int) throws(DBusCodingError) -> DBusValue {
         guard depth <= maximumDepth else { throw DBusCodingError("value nested deeper than \(maximumDepth)") }
@@ -156,14 +158,15 @@ enum MessageCoding {
             guard isValidObjectPath(path) else { throw DBusCodingError("invalid object path '\(path)'") }
             return .objectPath(path)
         case UInt8(ascii: "g"):
-            let bytes = try reader.readSignatureBytes()
-            guard TypeSignature.isValid(bytes, single: false) else { throw DBusCodingError("invalid signature value") }
-            return .signature(String(decoding: bytes, as: UTF8.self))
+            let range = try reader.readSignatureRange()
+            guard TypeSignature.isValid(reader.bytes, range, single: false) else { throw DBusCodingError("invalid signature value") }
+            return .signature(reader.string(in: range))
         case UInt8(ascii: "v"):
-            let inner = try reader.readSignatureBytes()
-            guard TypeSignature.isValid(inner, single: true) else { throw DBusCodingError("invalid variant signature") }
-            var innerIndex = 0
-            return .variant(try read(&reader, inner, &innerIndex, depth: depth + 1))
+            let message = reader.bytes
+            let inner = try reader.readSignatureRange()
+            guard TypeSignature.isValid(message, inner, single: true) else { throw DBusCodingError("invalid variant signature") }
+            var innerIndex = inner.lowerBound
+            return .variant(try read(&reader, message, &innerIndex, depth: depth + 1))
         case UInt8(ascii: "("):
             try reader.align(to: 8)
             var fields: [DBusValue] = []

@@ -36,19 +36,19 @@ struct MessageHeader {
         }
     }
 
-    /// The length of the message at `bytes[start...]` (at least `fixedLength` bytes there), or
-    /// an error when its declared lengths cannot be a D-Bus message.
-    static func frameLength(_ bytes: [UInt8], at start: Int) throws(DBusCodingError) -> Int {
+    /// The length of the message whose first `fixedLength` bytes are `bytes`, or an error when
+    /// its declared lengths cannot be a D-Bus message.
+    static func frameLength(_ bytes: UnsafeRawBufferPointer) throws(DBusCodingError) -> Int {
         let bigEndian: Bool
-        switch bytes[start] {
+        switch bytes[0] {
         case UInt8(ascii: "l"): bigEndian = false
         case UInt8(ascii: "B"): bigEndian = true
-        default: throw DBusCodingError("not a D-Bus message (byte order \(bytes[start]))")
+        default: throw DBusCodingError("not a D-Bus message (byte order \(bytes[0]))")
         }
         func uint32(at offset: Int) -> Int {
             var value = 0
             for index in 0..<4 {
-                let byte = Int(bytes[start + offset + index])
+                let byte = Int(bytes[offset + index])
                 value |= bigEndian ? byte << (8 * (3 - index)) : byte << (8 * index)
             }
             return value
@@ -90,17 +90,17 @@ struct MessageHeader {
         while !fields.isAtEnd {
             try fields.align(to: 8)
             let code = try fields.readByte()
-            let type = try fields.readSignatureBytes()
+            let type = try fields.readSignatureRange()
             // The one type code each known field must have; nil for a field we do not know.
             guard let field = FieldCode(rawValue: code) else {
                 // A field a later version defined: skipped, as the specification asks.
-                guard TypeSignature.isValid(type, single: true) else { throw DBusCodingError("invalid header field type") }
-                var index = 0
-                _ = try MessageCoding.read(&fields, type, &index, depth: 1)
+                guard TypeSignature.isValid(frame, type, single: true) else { throw DBusCodingError("invalid header field type") }
+                var index = type.lowerBound
+                _ = try MessageCoding.read(&fields, frame, &index, depth: 1)
                 continue
             }
-            guard type.count == 1, type[0] == field.typeCode else {
-                throw DBusCodingError("header field \(code) has type '\(String(decoding: type, as: UTF8.self))'")
+            guard type.count == 1, frame[type.lowerBound] == field.typeCode else {
+                throw DBusCodingError("header field \(code) has type '\(fields.string(in: type))'")
             }
             switch field {
             case .path:

@@ -29,17 +29,20 @@ enum TypeSignature {
         }
     }
 
-    /// The index just past the complete type starting at `start`, or nil when there is none.
-    /// An array's element type (`asArrayElement`) may also be a dict entry `{kv}`.
-    static func endOfSingleType(_ signature: [UInt8], from start: Int, asArrayElement: Bool = false) -> Int? {
+    /// The index just past the complete type starting at `start` (and ending before `limit`,
+    /// default the end), or nil when there is none. An array's element type (`asArrayElement`)
+    /// may also be a dict entry `{kv}`.
+    static func endOfSingleType(_ signature: [UInt8], from start: Int, limit: Int? = nil,
+                                asArrayElement: Bool = false) -> Int? {
         var arrays = 0
         var structs = 0
-        return endOfSingleType(signature, from: start, arrays: &arrays, structs: &structs, inArray: asArrayElement)
+        return endOfSingleType(signature, from: start, limit: min(limit ?? signature.count, signature.count),
+                               arrays: &arrays, structs: &structs, inArray: asArrayElement)
     }
 
-    private static func endOfSingleType(_ signature: [UInt8], from start: Int, arrays: inout Int, structs: inout Int,
-                                        inArray: Bool) -> Int? {
-        guard start < signature.count else { return nil }
+    private static func endOfSingleType(_ signature: [UInt8], from start: Int, limit: Int, arrays: inout Int,
+                                        structs: inout Int, inArray: Bool) -> Int? {
+        guard start < limit else { return nil }
         let code = signature[start]
         if isBasic(code) || code == UInt8(ascii: "v") { return start + 1 }
         switch code {
@@ -47,30 +50,30 @@ enum TypeSignature {
             arrays += 1
             defer { arrays -= 1 }
             guard arrays <= maximumArrayDepth else { return nil }
-            return endOfSingleType(signature, from: start + 1, arrays: &arrays, structs: &structs, inArray: true)
+            return endOfSingleType(signature, from: start + 1, limit: limit, arrays: &arrays, structs: &structs, inArray: true)
         case UInt8(ascii: "("):
             structs += 1
             defer { structs -= 1 }
             guard structs <= maximumStructDepth else { return nil }
             var index = start + 1
             var fields = 0
-            while index < signature.count, signature[index] != UInt8(ascii: ")") {
-                guard let end = endOfSingleType(signature, from: index, arrays: &arrays, structs: &structs,
+            while index < limit, signature[index] != UInt8(ascii: ")") {
+                guard let end = endOfSingleType(signature, from: index, limit: limit, arrays: &arrays, structs: &structs,
                                                 inArray: false) else { return nil }
                 index = end
                 fields += 1
             }
-            guard index < signature.count, fields > 0 else { return nil }
+            guard index < limit, fields > 0 else { return nil }
             return index + 1
         case UInt8(ascii: "{"):
             // A dict entry: only as an array's element, a basic key, one value, then '}'.
-            guard inArray, start + 1 < signature.count, isBasic(signature[start + 1]) else { return nil }
+            guard inArray, start + 1 < limit, isBasic(signature[start + 1]) else { return nil }
             structs += 1
             defer { structs -= 1 }
             guard structs <= maximumStructDepth,
-                  let valueEnd = endOfSingleType(signature, from: start + 2, arrays: &arrays, structs: &structs,
-                                                 inArray: false),
-                  valueEnd < signature.count, signature[valueEnd] == UInt8(ascii: "}") else { return nil }
+                  let valueEnd = endOfSingleType(signature, from: start + 2, limit: limit, arrays: &arrays,
+                                                 structs: &structs, inArray: false),
+                  valueEnd < limit, signature[valueEnd] == UInt8(ascii: "}") else { return nil }
             return valueEnd + 1
         default:
             return nil
@@ -83,11 +86,18 @@ enum TypeSignature {
     }
 
     static func isValid(_ bytes: [UInt8], single: Bool) -> Bool {
-        guard bytes.count <= maximumLength else { return false }
-        var index = 0
+        isValid(bytes, 0..<bytes.count, single: single)
+    }
+
+    /// The signature in `bytes[range]` (a signature inside a message, read where it lies).
+    static func isValid(_ bytes: [UInt8], _ range: Range<Int>, single: Bool) -> Bool {
+        // Most variants hold one basic value: "d", "i", "s".
+        if range.count == 1, isBasic(bytes[range.lowerBound]) || bytes[range.lowerBound] == UInt8(ascii: "v") { return true }
+        guard range.count <= maximumLength else { return false }
+        var index = range.lowerBound
         var types = 0
-        while index < bytes.count {
-            guard let end = endOfSingleType(bytes, from: index) else { return false }
+        while index < range.upperBound {
+            guard let end = endOfSingleType(bytes, from: index, limit: range.upperBound) else { return false }
             index = end
             types += 1
         }

@@ -17,6 +17,9 @@ public final class VeMonitor {
     /// The monitor's interned paths; shared by every `ServiceState` for the `values` view.
     final class PathTable {
         var names: [String] = []
+        /// Values changed so far in any service of this monitor: a service's `generation` is this
+        /// count at its last change, so it never repeats, not even for a service that came back.
+        var changes: UInt64 = 0
         var indexByName: [String: Int] = [:]
         /// FNV-1a of each name's UTF-8 (the first name wins a collision): finds a signal's path
         /// from libdbus's C string without making a String and hashing it as one.
@@ -65,6 +68,8 @@ public final class VeMonitor {
         public var lastUpdate: Double
         /// True once its initial values arrived.
         public var isReady = false
+        /// Changes with every changed value: a reader that saw this generation has seen them all.
+        public internal(set) var generation: UInt64 = 0
         let paths: PathTable
 
         init(name: String, uniqueName: String, lastUpdate: Double, paths: PathTable) {
@@ -105,6 +110,8 @@ public final class VeMonitor {
             guard slots[index] != value else { return false }
             slots[index] = value
             numbers[index] = value.number ?? .nan
+            paths.changes &+= 1
+            generation = paths.changes
             return true
         }
     }

@@ -19,8 +19,9 @@ struct WireReader {
 
     var isAtEnd: Bool { offset >= end }
 
+    /// `alignment` is 1, 2, 4 or 8.
     mutating func align(to alignment: Int) throws(DBusCodingError) {
-        let padded = (offset + alignment - 1) / alignment * alignment
+        let padded = (offset + alignment - 1) & ~(alignment - 1)
         guard padded <= end else { throw DBusCodingError("message ends inside padding") }
         offset = padded
     }
@@ -59,13 +60,15 @@ struct WireReader {
         return string(in: range)
     }
 
-    mutating func readSignatureBytes() throws(DBusCodingError) -> [UInt8] {
+    /// The byte range of a signature (its NUL is checked, not included): signatures are read
+    /// where they lie in the message, never copied out.
+    mutating func readSignatureRange() throws(DBusCodingError) -> Range<Int> {
         let length = Int(try readByte())
         guard length < end - offset else { throw DBusCodingError("signature longer than the message") }
-        let signature = Array(bytes[offset..<(offset + length)])
-        guard bytes[offset + length] == 0 else { throw DBusCodingError("signature without its NUL") }
-        offset += length + 1
-        return signature
+        let range = offset..<(offset + length)
+        guard bytes[range.upperBound] == 0 else { throw DBusCodingError("signature without its NUL") }
+        offset = range.upperBound + 1
+        return range
     }
 
     /// UTF-8 in `range` as a String (invalid sequences are repaired, never trapped on).
@@ -86,12 +89,21 @@ struct WireReader {
     private mutating func readUnsigned(byteCount: Int) throws(DBusCodingError) -> UInt64 {
         try align(to: byteCount)
         guard byteCount <= end - offset else { throw DBusCodingError("message ends early") }
-        var value: UInt64 = 0
-        for index in 0..<byteCount {
-            let byte = UInt64(bytes[offset + index])
-            value |= bigEndian ? byte << (8 * UInt64(byteCount - 1 - index)) : byte << (8 * UInt64(index))
-        }
+        let start = offset
         offset += byteCount
-        return value
+        // One load in the sender's byte order (checked above to lie inside the bytes).
+        return bytes.withUnsafeBytes { raw -> UInt64 in
+            switch byteCount {
+            case 2:
+                let value = raw.loadUnaligned(fromByteOffset: start, as: UInt16.self)
+                return UInt64(bigEndian ? UInt16(bigEndian: value) : UInt16(littleEndian: value))
+            case 4:
+                let value = raw.loadUnaligned(fromByteOffset: start, as: UInt32.self)
+                return UInt64(bigEndian ? UInt32(bigEndian: value) : UInt32(littleEndian: value))
+            default:
+                let value = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+                return bigEndian ? UInt64(bigEndian: value) : UInt64(littleEndian: value)
+            }
+        }
     }
 }

@@ -133,6 +133,40 @@ struct BatteryReadingTests {
         #expect(!read(view).health.isOnline)
     }
 
+    /// A battery whose values did not change (same generation) is not read again, only aged:
+    /// the tick's cost then grows with the batteries that spoke, not with all of them.
+    @Test func unchangedValuesAreNotReadAgainButStillAge() {
+        var view = FakeMonitorView()
+        view.addBattery(service, name: "B1", voltage: 53.0)
+        view.generations[service] = 1
+        let rules = CoreTestSupport.rules
+        var reading = BatteryReading(identity: BatteryIdentity(service: service, name: "B1", pathSafeName: "B1"),
+                                     cellsPerBattery: rules.cellsPerBattery)
+        reading.update(from: view, now: 1, rules: rules)
+        #expect(reading.snapshot.voltage == 53.0)
+
+        // The cache changed but claims the same generation: the reading is not redone.
+        view.set(service, "/Dc/0/Voltage", .double(54.0))
+        reading.update(from: view, now: 2, rules: rules)
+        #expect(reading.snapshot.voltage == 53.0)
+        #expect(reading.health == .online)
+
+        // A new generation is read; silence past the time-out still makes it stale.
+        view.generations[service] = 2
+        reading.update(from: view, now: 3, rules: rules)
+        #expect(reading.snapshot.voltage == 54.0)
+        reading.update(from: view, now: rules.staleTimeoutSeconds, rules: rules)
+        #expect(reading.health == .stale(sinceSeconds: rules.staleTimeoutSeconds))
+
+        // A value that makes it invalid stays invalid while nothing changes.
+        view.set(service, "/Soc", .double(140))
+        view.updates[service] = 20
+        view.generations[service] = 3
+        reading.update(from: view, now: 21, rules: rules)
+        reading.update(from: view, now: 22, rules: rules)
+        #expect(reading.health == .invalid(reason: "/Soc 140.0 outside 0...100 %"))
+    }
+
     @Test func theCellArrayKeepsItsStorageAcrossTicks() {
         var view = FakeMonitorView()
         view.addBattery(service, name: "B1")

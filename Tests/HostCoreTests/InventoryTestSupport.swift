@@ -7,12 +7,19 @@ import VeDbus
 struct FakeMonitorView: MonitorView {
     var values: [String: [String: DBusValue]] = [:]
     var updates: [String: Double] = [:]
+    /// Generations as a monitor numbers its changes; services without one are read every time.
+    var generations: [String: UInt64] = [:]
 
     var readyServiceNames: [String] { values.keys.sorted() }
 
     func value(_ service: String, _ path: String) -> DBusValue? { values[service]?[path] }
 
     func lastUpdate(_ service: String) -> Double? { updates[service] }
+
+    func values(of service: String) -> MonitorServiceValues? {
+        guard let lastUpdate = updates[service] else { return nil }
+        return MonitorServiceValues(lastUpdate: lastUpdate, generation: generations[service]) { self.value(service, $0) }
+    }
 
     mutating func set(_ service: String, _ path: String, _ value: DBusValue?, at time: Double = 0) {
         values[service, default: [:]][path] = value

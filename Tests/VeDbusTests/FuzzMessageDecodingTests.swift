@@ -137,7 +137,8 @@ import Testing
 
     /// The bytes of the first message, as `MessageHeader.frameLength` delimits it (empty if cut short).
     static func firstFrame(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.count >= MessageHeader.fixedLength, let length = try? MessageHeader.frameLength(bytes, at: 0),
+        guard bytes.count >= MessageHeader.fixedLength,
+              let length = bytes.withUnsafeBytes({ try? MessageHeader.frameLength(UnsafeRawBufferPointer(rebasing: $0[0..<MessageHeader.fixedLength])) }),
               length <= bytes.count else { return [] }
         return Array(bytes.prefix(length))
     }

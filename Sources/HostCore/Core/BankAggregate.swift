@@ -18,40 +18,33 @@ public struct BankAggregate: Equatable, Sendable {
         var current = Sum(), power = Sum(), installed = Sum(), capacity = Sum(), consumed = Sum()
         var socWeighted = Sum(), timeToGoWeighted = Sum()
         var online = 0
-        for reading in readings where reading.health.isOnline {
+        var extremes = CellExtremes()
+        // By index: `for reading in readings` would copy every reading (strings, arrays) each tick.
+        for index in readings.indices where readings[index].health.isOnline {
             online += 1
-            let battery = reading.snapshot
-            let weight = battery.installedCapacityAh
-            voltage.add(battery.voltage)
-            temperature.add(battery.temperature)
-            voltagesSum.add(battery.voltagesSum)
-            current.add(battery.current)
-            power.add(battery.power)
+            let weight = readings[index].snapshot.installedCapacityAh
+            voltage.add(readings[index].snapshot.voltage)
+            temperature.add(readings[index].snapshot.temperature)
+            voltagesSum.add(readings[index].snapshot.voltagesSum)
+            current.add(readings[index].snapshot.current)
+            power.add(readings[index].snapshot.power)
             installed.add(weight)
-            capacity.add(battery.capacityAh)
-            consumed.add(battery.consumedAh)
-            socWeighted.add(product(battery.socPercent, weight))
-            timeToGoWeighted.add(product(battery.timeToGoSeconds, weight))
+            capacity.add(readings[index].snapshot.capacityAh)
+            consumed.add(readings[index].snapshot.consumedAh)
+            socWeighted.add(product(readings[index].snapshot.socPercent, weight))
+            timeToGoWeighted.add(product(readings[index].snapshot.timeToGoSeconds, weight))
+            extremes.consider(index, readings[index])
 
-            let name = battery.name
-            pick(&values.maxCellTemperature, &values.maxTemperatureCellId, reading.maxCellTemperature,
-                 name, reading.maxTemperatureCellId, keepLarger: true)
-            pick(&values.minCellTemperature, &values.minTemperatureCellId, reading.minCellTemperature,
-                 name, reading.minTemperatureCellId, keepLarger: false)
-            pick(&values.maxCellVoltage, &values.maxVoltageCellId, battery.maxCellVoltage,
-                 name, battery.maxCellId, keepLarger: true)
-            pick(&values.minCellVoltage, &values.minVoltageCellId, battery.minCellVoltage,
-                 name, battery.minCellId, keepLarger: false)
-
-            values.modulesOnline = addCount(values.modulesOnline, reading.modulesOnline)
-            values.modulesOffline = addCount(values.modulesOffline, reading.modulesOffline)
-            values.modulesBlockingCharge = addCount(values.modulesBlockingCharge, battery.blockingCharge)
-            values.modulesBlockingDischarge = addCount(values.modulesBlockingDischarge, battery.blockingDischarge)
-            values.alarms.raise(to: reading.alarms)
-            values.allowToCharge = smaller(values.allowToCharge, reading.allowToCharge)
-            values.allowToDischarge = smaller(values.allowToDischarge, reading.allowToDischarge)
-            values.allowToBalance = smaller(values.allowToBalance, reading.allowToBalance)
+            values.modulesOnline = addCount(values.modulesOnline, readings[index].modulesOnline)
+            values.modulesOffline = addCount(values.modulesOffline, readings[index].modulesOffline)
+            values.modulesBlockingCharge = addCount(values.modulesBlockingCharge, readings[index].snapshot.blockingCharge)
+            values.modulesBlockingDischarge = addCount(values.modulesBlockingDischarge, readings[index].snapshot.blockingDischarge)
+            values.alarms.raise(to: readings[index].alarms)
+            values.allowToCharge = smaller(values.allowToCharge, readings[index].allowToCharge)
+            values.allowToDischarge = smaller(values.allowToDischarge, readings[index].allowToDischarge)
+            values.allowToBalance = smaller(values.allowToBalance, readings[index].allowToBalance)
         }
+        extremes.write(into: &values, readings)
         values.batteriesOnline = online
         values.voltage = voltage.value
         values.temperature = temperature.value
@@ -94,9 +87,14 @@ public struct BankAggregate: Equatable, Sendable {
     /// The snapshots of the batteries online, in the given order, for the strategies.
     public static func onlineSnapshots(_ readings: [BatteryReading]) -> [BatterySnapshot] {
         var result: [BatterySnapshot] = []
-        result.reserveCapacity(readings.count)
-        for reading in readings where reading.health.isOnline { result.append(reading.snapshot) }
+        onlineSnapshots(readings, into: &result)
         return result
+    }
+
+    /// As above, into `snapshots`' storage (the daemon keeps it from tick to tick).
+    public static func onlineSnapshots(_ readings: [BatteryReading], into snapshots: inout [BatterySnapshot]) {
+        snapshots.removeAll(keepingCapacity: true)
+        for index in readings.indices where readings[index].health.isOnline { snapshots.append(readings[index].snapshot) }
     }
 
     // MARK: Helpers
@@ -139,12 +137,46 @@ public struct BankAggregate: Equatable, Sendable {
         return min(current ?? value, value)
     }
 
-    /// Keeps the extreme value with its id "<battery name>: <cell id>"; the first battery wins a tie.
-    private static func pick(_ best: inout Double?, _ bestId: inout String?, _ candidate: Double?,
-                             _ batteryName: String, _ cellId: String?, keepLarger: Bool) {
-        guard let candidate else { return }
-        if let best, keepLarger ? candidate <= best : candidate >= best { return }
-        best = candidate
-        bestId = cellId.map { "\(batteryName): \($0)" } ?? batteryName
+    /// The highest and lowest cell temperature and voltage of the bank, with the battery that has
+    /// each; the id "<battery name>: <cell id>" is made once, for the winner, not for every
+    /// battery that led on the way. The first battery wins a tie.
+    private struct CellExtremes {
+        private struct Best {
+            var value: Double?
+            var battery = 0
+            let keepLarger: Bool
+
+            mutating func consider(_ candidate: Double?, _ index: Int) {
+                guard let candidate else { return }
+                if let value, keepLarger ? candidate <= value : candidate >= value { return }
+                value = candidate
+                battery = index
+            }
+        }
+        private var maxTemperature = Best(keepLarger: true), minTemperature = Best(keepLarger: false)
+        private var maxVoltage = Best(keepLarger: true), minVoltage = Best(keepLarger: false)
+
+        mutating func consider(_ index: Int, _ reading: BatteryReading) {
+            maxTemperature.consider(reading.maxCellTemperature, index)
+            minTemperature.consider(reading.minCellTemperature, index)
+            maxVoltage.consider(reading.snapshot.maxCellVoltage, index)
+            minVoltage.consider(reading.snapshot.minCellVoltage, index)
+        }
+
+        func write(into values: inout BankValues, _ readings: [BatteryReading]) {
+            func id(_ best: Best, _ cellId: (BatteryReading) -> String?) -> String? {
+                guard best.value != nil else { return nil }
+                let reading = readings[best.battery]
+                return cellId(reading).map { "\(reading.snapshot.name): \($0)" } ?? reading.snapshot.name
+            }
+            values.maxCellTemperature = maxTemperature.value
+            values.maxTemperatureCellId = id(maxTemperature) { $0.maxTemperatureCellId }
+            values.minCellTemperature = minTemperature.value
+            values.minTemperatureCellId = id(minTemperature) { $0.minTemperatureCellId }
+            values.maxCellVoltage = maxVoltage.value
+            values.maxVoltageCellId = id(maxVoltage) { $0.snapshot.maxCellId }
+            values.minCellVoltage = minVoltage.value
+            values.minVoltageCellId = id(minVoltage) { $0.snapshot.minCellId }
+        }
     }
 }

@@ -42,6 +42,10 @@ public struct BatteryReading: Equatable, Sendable {
     public private(set) var modulesOffline: Int?
     /// True when /Voltages/Sum was estimated from min/max cell (CAN batteries only).
     public private(set) var voltagesSumEstimated = false
+    /// The monitor's generation of the values read last, and why they cannot count (nil: they
+    /// can): a battery whose values did not change since is not read again, only its age is.
+    private var readGeneration: UInt64?
+    private var problem: String?
 
     public init(identity: BatteryIdentity, cellsPerBattery: Int) {
         self.identity = identity
@@ -61,16 +65,20 @@ public struct BatteryReading: Equatable, Sendable {
             markGone()
             return
         }
-        // Every field is read again below; only what is appended or set now and then is reset.
-        snapshot.cellVoltages.removeAll(keepingCapacity: true)
-        voltagesSumEstimated = false
-        readValues(values, keys)
-        applyCanFallbacks(rules)
+        if values.generation == nil || values.generation != readGeneration {
+            // Every field is read again below; only what is appended or set now and then is reset.
+            snapshot.cellVoltages.removeAll(keepingCapacity: true)
+            voltagesSumEstimated = false
+            readValues(values, keys)
+            applyCanFallbacks(rules)
+            problem = invalidReason(values, keys, rules)
+            readGeneration = values.generation
+        }
         let silentFor = now - values.lastUpdate
         if silentFor >= rules.staleTimeoutSeconds {
             health = .stale(sinceSeconds: silentFor)
-        } else if let reason = invalidReason(values, keys, rules) {
-            health = .invalid(reason: reason)
+        } else if let problem {
+            health = .invalid(reason: problem)
         } else {
             health = .online
         }
@@ -80,6 +88,8 @@ public struct BatteryReading: Equatable, Sendable {
     public mutating func markGone() {
         clear()
         health = .gone
+        readGeneration = nil
+        problem = nil
     }
 
     private mutating func clear() {

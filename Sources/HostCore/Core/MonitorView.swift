@@ -32,19 +32,24 @@ public enum MonitorKey: Sendable {
 public struct MonitorServiceValues {
     /// Monotonic seconds of the service's last update.
     public let lastUpdate: Double
+    /// The monitor's generation of these values (equal: nothing changed); nil for views that
+    /// cannot tell, whose values are read every time.
+    public let generation: UInt64?
     private let slots: [DBusValue?]
     private let numbers: [Double]
     private let lookup: ((String) -> DBusValue?)?
 
     init(state: VeMonitor.ServiceState) {
         self.lastUpdate = state.lastUpdate
+        self.generation = state.generation
         self.slots = state.slots
         self.numbers = state.numbers
         self.lookup = nil
     }
 
-    public init(lastUpdate: Double, lookup: @escaping (String) -> DBusValue?) {
+    public init(lastUpdate: Double, generation: UInt64? = nil, lookup: @escaping (String) -> DBusValue?) {
         self.lastUpdate = lastUpdate
+        self.generation = generation
         self.slots = []
         self.numbers = []
         self.lookup = lookup

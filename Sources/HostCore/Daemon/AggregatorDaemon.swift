@@ -224,7 +224,7 @@ public final class AggregatorDaemon {
                                              online: onlineCount, now: now)
         logStatusChange(status)
 
-        tracker.onlineSnapshots(into: &onlineSnapshots)
+        BankAggregate.onlineSnapshots(tracker.readings, into: &onlineSnapshots)
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
                                   batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
                                   batteries: onlineSnapshots)

@@ -75,12 +75,6 @@ public final class BatteryTracker {
     /// How many readings are online, without copying them.
     public var onlineCount: Int { readings.reduce(0) { $0 + ($1.health.isOnline ? 1 : 0) } }
 
-    /// The snapshots of the batteries online, in `into`'s storage (reused from tick to tick).
-    public func onlineSnapshots(into snapshots: inout [BatterySnapshot]) {
-        snapshots.removeAll(keepingCapacity: true)
-        for reading in readings where reading.health.isOnline { snapshots.append(reading.snapshot) }
-    }
-
     /// Services of batteries that have been silent past the stale time-out: worth a probe.
     public var staleServices: [String] {
         readings.compactMap { reading in
