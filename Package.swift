@@ -85,17 +85,17 @@ let package = Package(
         // The plugin ABI: plain C header(s) only.
         .target(name: "PluginAPI", path: "Sources/PluginAPI"),
 
-        // libc's strtod for PluginKit (Embedded Swift has no number parser of its own).
-        .target(name: "CDecimal", path: "Plugins/CDecimal"),
+        // The libc functions PluginKit needs (Embedded Swift has no Glibc module or number parser).
+        .target(name: "PluginLibc", path: "Plugins/PluginLibc"),
         // Swift helpers that plugins link statically: C ABI <-> Swift values, host services.
-        .target(name: "PluginKit", dependencies: ["PluginAPI", "CDecimal"], path: "Plugins/PluginKit"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "PluginLibc"], path: "Plugins/PluginKit"),
 
         // Strategy plugins: pure logic targets (unit-tested, ordinary Swift) ...
         .target(name: "OwnChargeLogic", dependencies: ["PluginKit"], path: "Plugins/OwnCharge/Logic"),
         .target(name: "BMSCombineLogic", dependencies: ["PluginKit"], path: "Plugins/BMSCombine/Logic"),
         .target(name: "OwnSoCLogic", dependencies: ["PluginKit"], path: "Plugins/OwnSoC/Logic"),
         // ... the same files built as Embedded Swift, and the thin C ABI entry targets (dylibs).
-        .target(name: "EmbeddedPluginKit", dependencies: ["PluginAPI", "CDecimal"], path: "Plugins/Embedded/PluginKit",
+        .target(name: "EmbeddedPluginKit", dependencies: ["PluginAPI", "PluginLibc"], path: "Plugins/Embedded/PluginKit",
                 swiftSettings: embeddedSettings(aliases: [])),
         .target(name: "EmbeddedOwnChargeLogic", dependencies: ["EmbeddedPluginKit"], path: "Plugins/Embedded/OwnChargeLogic",
                 swiftSettings: embeddedSettings(aliases: ["PluginKit"])),

@@ -1,4 +1,5 @@
 import PluginAPI
+import PluginLibc
 
 // Text across the C boundary: fixed char arrays, error buffers and permanent C strings.
 
@@ -82,11 +83,6 @@ public enum CText {
 
     /// Whether `text`'s UTF-8 is exactly the NUL-terminated bytes at `pointer`.
     private static func equals(_ text: inout String, _ pointer: UnsafePointer<CChar>) -> Bool {
-        text.withUTF8 { bytes in
-            let raw = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
-            // Stops at the C string's NUL: a Swift string may hold a NUL, a C string may not.
-            for index in 0..<bytes.count where raw[index] != bytes[index] || raw[index] == 0 { return false }
-            return raw[bytes.count] == 0
-        }
+        text.withUTF8 { bytes in dab_text_equals(pointer, bytes.baseAddress, bytes.count) != 0 }
     }
 }

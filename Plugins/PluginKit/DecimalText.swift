@@ -1,4 +1,4 @@
-import CDecimal
+import PluginLibc
 
 /// Decimal numbers as config.ini and the state files write them: `3.45`, `200`, `-.5`, `2.5e-3`.
 /// Hexadecimal, `nan` and `inf` (which `Double.init(String)` would take) are refused, and the

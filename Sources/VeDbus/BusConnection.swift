@@ -347,7 +347,7 @@ public final class BusConnection {
                 break
             }
             let frame = [UInt8](unsafeUninitializedCapacity: length) { bytes, initialized in
-                bytes.baseAddress!.initialize(from: (input + start).assumingMemoryBound(to: UInt8.self), count: length)
+                UnsafeMutableRawPointer(bytes.baseAddress!).copyMemory(from: input + start, byteCount: length)
                 initialized = length
             }
             if let message = try? Message(frame: frame) { received.append(message) }

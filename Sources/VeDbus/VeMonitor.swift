@@ -21,35 +21,63 @@ public final class VeMonitor {
         /// count at its last change, so it never repeats, not even for a service that came back.
         var changes: UInt64 = 0
         var indexByName: [String: Int] = [:]
-        /// FNV-1a of each name's UTF-8 (the first name wins a collision): finds a signal's path
-        /// from libdbus's C string without making a String and hashing it as one.
-        private var indexByHash: [UInt64: Int] = [:]
+        /// An open-addressing table of name indexes + 1 (0: empty) by FNV-1a of the name's
+        /// UTF-8: finds a signal's path from the C string in the message without making a
+        /// String and hashing it as one (every item of every ItemsChanged comes through here).
+        private var slotsByHash = [Int32](repeating: 0, count: 256)
 
         func intern(_ path: String) -> Int {
             if let index = indexByName[path] { return index }
             names.append(path)
             let index = names.count - 1
             indexByName[path] = index
-            var utf8 = path
-            let hash = utf8.withUTF8 { Self.hash($0) }
-            if indexByHash[hash] == nil { indexByHash[hash] = index }
+            if names.count * 2 > slotsByHash.count { rehash(capacity: slotsByHash.count * 2) } else { insertHashed(index) }
             return index
         }
 
-        /// As `intern(_:)` for a C string: a hash look-up and a byte compare when the path is known.
+        /// As `intern(_:)` for a C string: a hash probe and a byte compare when the path is known.
         func intern(cString: UnsafePointer<CChar>) -> Int {
             let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
                                             count: strlen(cString))
-            if let index = indexByHash[Self.hash(bytes)], names[index].withCString({ strcmp($0, cString) == 0 }) {
-                return index
+            let mask = slotsByHash.count - 1
+            var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
+            while slotsByHash[slot] != 0 {
+                let index = Int(slotsByHash[slot]) - 1
+                if names[index].withCString({ strcmp($0, cString) == 0 }) { return index }
+                slot = (slot + 1) & mask
             }
-            return intern(String(decoding: bytes, as: UTF8.self))  // first sight, or a collision
+            return intern(String(decoding: bytes, as: UTF8.self))  // first sight
         }
 
+        private func insertHashed(_ index: Int) {
+            var name = names[index]
+            let hash = name.withUTF8 { Self.hash($0) }
+            let mask = slotsByHash.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slotsByHash[slot] != 0 { slot = (slot + 1) & mask }
+            slotsByHash[slot] = Int32(index + 1)
+        }
+
+        private func rehash(capacity: Int) {
+            slotsByHash = [Int32](repeating: 0, count: capacity)
+            for index in names.indices { insertHashed(index) }
+        }
+
+        /// A hash of the bytes, eight at a time (paths are 10 to 40 bytes; only the table sees it).
         private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return hash
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+            let raw = UnsafeRawBufferPointer(bytes)
+            var offset = 0
+            while offset + 8 <= raw.count {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
+                hash ^= hash >> 29
+                offset += 8
+            }
+            while offset < raw.count {
+                hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
+                offset += 1
+            }
+            return hash ^ (hash >> 32)
         }
     }
 
@@ -58,12 +86,9 @@ public final class VeMonitor {
         public var name: String
         /// The owner's unique name: signals are matched by it, never by the well-known name.
         public var uniqueName: String
-        /// Values by `PathID.index`; nil = never published. An array, not a dictionary keyed by
-        /// path, because every battery's values are read every tick.
-        public internal(set) var slots: [DBusValue?] = []
-        /// `slots` as numbers, NaN where there is none (never published, invalid, text): what a
-        /// tick reads most, without copying a `DBusValue` out of the cache.
-        public internal(set) var numbers: [Double] = []
+        /// Values by `PathID.index`: arrays, not a dictionary keyed by path, because every
+        /// battery's values are read every tick.
+        public internal(set) var columns = ValueColumns()
         /// Monotonic seconds of the last GetItems reply or signal from this service.
         public var lastUpdate: Double
         /// True once its initial values arrived.
@@ -82,34 +107,26 @@ public final class VeMonitor {
         /// Every value by path (built on demand: for status views and tests, not for ticks).
         public var values: [String: DBusValue] {
             var result: [String: DBusValue] = [:]
-            for (index, value) in slots.enumerated() {
-                if let value { result[paths.names[index]] = value }
+            for index in 0..<columns.count {
+                if let value = columns[index] { result[paths.names[index]] = value }
             }
             return result
         }
 
         public subscript(id: PathID) -> DBusValue? {
             precondition(id.table == ObjectIdentifier(paths), "a PathID of another monitor")
-            return id.index < slots.count ? slots[id.index] : nil
+            return columns[id.index]
         }
 
         /// The number at `id` (any numeric type, as `DBusValue.number` reads it), nil otherwise.
         public func number(_ id: PathID) -> Double? {
             precondition(id.table == ObjectIdentifier(paths), "a PathID of another monitor")
-            guard id.index < numbers.count else { return nil }
-            let number = numbers[id.index]
-            return number.isNaN ? nil : number
+            return columns.number(at: id.index)
         }
 
         /// Stores `value`; returns whether it differs from what was there.
         mutating func store(_ value: DBusValue, at index: Int) -> Bool {
-            if index >= slots.count {
-                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
-                numbers.append(contentsOf: repeatElement(.nan, count: index + 1 - numbers.count))
-            }
-            guard slots[index] != value else { return false }
-            slots[index] = value
-            numbers[index] = value.number ?? .nan
+            guard columns.store(value, at: index) else { return false }
             paths.changes &+= 1
             generation = paths.changes
             return true
@@ -207,7 +224,7 @@ public final class VeMonitor {
 
     public func value(_ service: String, _ path: String) -> DBusValue? {
         guard let state = services[service], let index = pathTable.indexByName[path] else { return nil }
-        return index < state.slots.count ? state.slots[index] : nil
+        return state.columns[index]
     }
 
     /// The `PathID` of `path`, interned on first use; valid for the life of this monitor.
@@ -425,16 +442,25 @@ public final class VeMonitor {
     private func itemsChanged(_ message: Message, from name: String) {
         guard let position = services.index(forKey: name) else { return }
         changedPaths.removeAll(keepingCapacity: true)
+        // The state is taken out of the dictionary for the message, so that each store is a
+        // plain write into arrays held once, not a look-up and a uniqueness check per item.
+        var state = ServiceState(name: "", uniqueName: "", lastUpdate: 0, paths: pathTable)
+        swap(&state, &services.values[position])
+        var failure: DBusCodingError?
         do {
             try ItemsDecoding.forEachItem(in: message) { path, value in
                 let index = pathTable.intern(cString: path)
-                if services.values[position].store(value, at: index) { changedPaths.append(id(index)) }
+                if state.store(value, at: index) { changedPaths.append(id(index)) }
             }
+            state.lastUpdate = clock()
         } catch {
-            onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: error.description))
+            failure = error
+        }
+        swap(&state, &services.values[position])
+        if let failure {
+            onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: failure.description))
             return
         }
-        services.values[position].lastUpdate = clock()
         if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
     }
 

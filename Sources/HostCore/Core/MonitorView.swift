@@ -35,29 +35,26 @@ public struct MonitorServiceValues {
     /// The monitor's generation of these values (equal: nothing changed); nil for views that
     /// cannot tell, whose values are read every time.
     public let generation: UInt64?
-    private let slots: [DBusValue?]
-    private let numbers: [Double]
+    private let columns: VeMonitor.ValueColumns
     private let lookup: ((String) -> DBusValue?)?
 
     init(state: VeMonitor.ServiceState) {
         self.lastUpdate = state.lastUpdate
         self.generation = state.generation
-        self.slots = state.slots
-        self.numbers = state.numbers
+        self.columns = state.columns
         self.lookup = nil
     }
 
     public init(lastUpdate: Double, generation: UInt64? = nil, lookup: @escaping (String) -> DBusValue?) {
         self.lastUpdate = lastUpdate
         self.generation = generation
-        self.slots = []
-        self.numbers = []
+        self.columns = VeMonitor.ValueColumns()
         self.lookup = lookup
     }
 
     public subscript(key: MonitorKey) -> DBusValue? {
         switch key {
-        case .id(let id): return id.index < slots.count ? slots[id.index] : nil
+        case .id(let id): return columns[id.index]
         case .path(let path): return lookup?(path)
         }
     }
@@ -66,10 +63,7 @@ public struct MonitorServiceValues {
     @inline(__always)
     func number(_ key: MonitorKey) -> Double? {
         switch key {
-        case .id(let id):
-            guard id.index < numbers.count else { return nil }
-            let number = numbers[id.index]
-            return number.isNaN ? nil : number
+        case .id(let id): return columns.number(at: id.index)
         case .path(let path): return lookup?(path)?.number
         }
     }

@@ -1,0 +1,57 @@
+extension VeMonitor {
+    /// One service's values by `PathID` index. A finite double, most of what a battery sends,
+    /// is kept in `numbers` alone: storing it is one array write and reading it one array read,
+    /// without building or comparing `DBusValue`s. Any other value is kept as it came.
+    public struct ValueColumns {
+        /// The number at each index, NaN where there is none (never published, invalid, text).
+        private(set) var numbers: [Double] = []
+        /// True where the value is the finite double in `numbers`.
+        private var isDouble: [Bool] = []
+        /// Values other than finite doubles; nil where there is none or it is in `numbers`.
+        private var others: [DBusValue?] = []
+
+        /// No values yet.
+        public init() {}
+
+        /// How many indexes have room (not all need hold a value).
+        public var count: Int { numbers.count }
+
+        /// The value at `index` as it was received; nil when never published.
+        public subscript(index: Int) -> DBusValue? {
+            guard index < numbers.count else { return nil }
+            return isDouble[index] ? .double(numbers[index]) : others[index]
+        }
+
+        /// The number at `index` (any numeric type, as `DBusValue.number` reads it), nil otherwise.
+        @inline(__always)
+        public func number(at index: Int) -> Double? {
+            guard index < numbers.count else { return nil }
+            let number = numbers[index]
+            return number.isNaN ? nil : number
+        }
+
+        /// Stores `value`; returns whether it differs from what was there.
+        mutating func store(_ value: DBusValue, at index: Int) -> Bool {
+            if index >= numbers.count {
+                let added = index + 1 - numbers.count
+                numbers.append(contentsOf: repeatElement(.nan, count: added))
+                isDouble.append(contentsOf: repeatElement(false, count: added))
+                others.append(contentsOf: repeatElement(nil, count: added))
+            }
+            if case .double(let new) = value, new.isFinite {
+                if isDouble[index] && numbers[index] == new { return false }
+                if !isDouble[index] {
+                    isDouble[index] = true
+                    others[index] = nil
+                }
+                numbers[index] = new
+                return true
+            }
+            guard self[index] != value else { return false }
+            isDouble[index] = false
+            others[index] = value
+            numbers[index] = value.number ?? .nan
+            return true
+        }
+    }
+}
