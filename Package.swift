@@ -9,9 +9,13 @@ import Glibc
 /// depend on the host's Swift version (the C ABI is the only contract). The same files are also
 /// built as ordinary Swift (Sources/Embedded and Plugins/Embedded hold symlinks) for the tests,
 /// the simulator and the demo. `-module-alias` keeps their `import` lines the same in both.
-func embeddedSettings(aliases: [String]) -> [SwiftSetting] {
+/// The plugins are optimized for size (a plugin's tick is small); the daemon's modules for speed
+/// (`daemon: true`): with -Osize the tick's loops and the message decoder call array accessors
+/// instead of inlining them, about 20 % more instructions a second for 0.3 MiB less code.
+func embeddedSettings(aliases: [String], daemon: Bool = false) -> [SwiftSetting] {
     let aliasFlags = aliases.flatMap { ["-module-alias", "\($0)=Embedded\($0)"] }
-    return [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo", "-Osize", "-Xcc", "-fPIC"] + aliasFlags)]
+    return [.enableExperimentalFeature("Embedded"),
+            .unsafeFlags(["-wmo", daemon ? "-O" : "-Osize", "-Xcc", "-fPIC"] + aliasFlags)]
 }
 
 /// Embedded Swift's String needs the toolchain's Unicode tables, which the driver does not link.
@@ -79,7 +83,7 @@ let package = Package(
         // Victron-convention D-Bus layer; knows nothing about batteries.
         .target(name: "VeDbus", dependencies: ["CSystem"], path: "Sources/VeDbus"),
         .target(name: "EmbeddedVeDbus", dependencies: ["CSystem"], path: "Sources/Embedded/VeDbus",
-                swiftSettings: embeddedSettings(aliases: [])),
+                swiftSettings: embeddedSettings(aliases: [], daemon: true)),
         // A private dbus-daemon and child processes, for the demo, tests and benchmarks.
         .target(name: "BusTools", dependencies: ["VeDbus"], path: "Sources/BusTools"),
         // The plugin ABI: plain C header(s) only.
@@ -123,7 +127,7 @@ let package = Package(
             name: "EmbeddedHostCore",
             dependencies: ["EmbeddedVeDbus", "PluginAPI", "EmbeddedPluginKit", "CSystem"],
             path: "Sources/Embedded/HostCore",
-            swiftSettings: embeddedSettings(aliases: ["VeDbus", "PluginKit"])
+            swiftSettings: embeddedSettings(aliases: ["VeDbus", "PluginKit"], daemon: true)
         ),
         // `dbus-aggregate-batteries`: Embedded Swift, no Swift runtime, no Foundation, no
         // swift-log or ArgumentParser (neither builds as Embedded); it parses its few options itself.
@@ -131,7 +135,7 @@ let package = Package(
             name: "Host",
             dependencies: ["EmbeddedHostCore", "EmbeddedPluginKit", "EmbeddedVeDbus", "CSystem"],
             path: "Sources/Host",
-            swiftSettings: embeddedSettings(aliases: ["HostCore", "PluginKit", "VeDbus"]),
+            swiftSettings: embeddedSettings(aliases: ["HostCore", "PluginKit", "VeDbus"], daemon: true),
             linkerSettings: embeddedLinkerSettings
         ),
         // A simulated Venus OS system (batteries, Multi, MPPTs, shunts, settings, system).

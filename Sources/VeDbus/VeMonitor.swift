@@ -77,7 +77,10 @@ public final class VeMonitor {
                 hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
                 offset += 1
             }
-            return hash ^ (hash >> 32)
+            // Murmur3's finalizer: the table uses the low bits, and paths differ in their last bytes.
+            hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+            hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+            return hash ^ (hash >> 33)
         }
     }
 
