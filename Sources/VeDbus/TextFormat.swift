@@ -1,7 +1,6 @@
 import CSystem
 
-/// GetText forms such as "53.20V", built with libc's printf (through the CSystem shim, not
-/// withVaList) rather than Foundation, because they are made for every changed path on every tick.
+/// GetText forms such as "53.20V", made for every changed path on every tick.
 public enum TextFormat {
     /// A formatter giving `decimals` fixed decimals and then `unit` ("%.2fV" is `fixed(2, "V")`).
     public static func fixed(_ decimals: Int, _ unit: String = "") -> VeService.TextFormatter {
@@ -11,17 +10,14 @@ public enum TextFormat {
         }
     }
 
-    /// `value` with exactly `decimals` decimals, correctly rounded as C's printf (and so Python's
-    /// "%.2f") rounds the exact binary value.
+    /// `value` with exactly `decimals` decimals, correctly rounded as C's printf (and so
+    /// Python's "%.2f") rounds the exact binary value: halfway to even.
+    ///
+    /// The usual case (a measurement, up to 6 decimals) is worked out here in integers, exactly,
+    /// without printf's machinery; anything larger goes to libc's snprintf.
     public static func fixedPoint(_ value: Double, decimals: Int) -> String {
-        let places = Int32(max(0, min(decimals, 17)))
-        // 352 bytes hold any double with 17 decimals ("%.17f" of -DBL_MAX is 327 characters).
-        let text: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer in
-            let length = csystem_format_fixed(buffer.baseAddress!, buffer.count, places, value)
-            guard length > 0, Int(length) < buffer.count else { return nil }
-            return String(cString: buffer.baseAddress!)
-        }
-        guard let text else { return String(value) }
+        let places = max(0, min(decimals, 17))
+        let text = exactFixedPoint(value, places: places) ?? printfFixedPoint(value, places: places)
         // printf keeps the sign of a negative value that rounds to zero; Python does too, but a
         // "-0.00A" on a display reads as a fault, so it is dropped.
         if text.utf8.first == UInt8(ascii: "-"),
@@ -29,5 +25,59 @@ public enum TextFormat {
             return String(text.dropFirst())
         }
         return text
+    }
+
+    private static let powersOfTen: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000]
+
+    /// `value` × 10^places rounded half to even, from the double's exact significand and
+    /// exponent; nil when that is not below 2^53 or `places` is above 6 (then printf does it).
+    static func exactFixedPoint(_ value: Double, places: Int) -> String? {
+        guard value.isFinite, places < powersOfTen.count, abs(value) * Double(powersOfTen[places]) < 9.0e15 else {
+            return nil
+        }
+        // value = significand × 2^exponent, significand < 2^53.
+        let significand: UInt64
+        let exponent: Int
+        if value.exponentBitPattern == 0 {
+            significand = value.significandBitPattern
+            exponent = -1074
+        } else {
+            significand = value.significandBitPattern | (1 << 52)
+            exponent = Int(value.exponentBitPattern) - 1075
+        }
+        // significand × 10^places < 2^53 × 2^20 = 2^73 would overflow, but the guard above keeps
+        // value × 10^places below 2^53, so with a negative exponent the product is what needs care.
+        let (scaled, overflow) = significand.multipliedReportingOverflow(by: powersOfTen[places])
+        guard !overflow else { return nil }
+        var units: UInt64
+        if exponent >= 0 {
+            units = scaled << UInt64(exponent)
+        } else if exponent <= -64 {
+            units = 0  // below 2^-11 of a unit: rounds to zero (scaled < 2^63 < half of 2^64)
+        } else {
+            let shift = UInt64(-exponent)
+            units = scaled >> shift
+            let remainder = scaled & ((1 << shift) - 1)
+            let half: UInt64 = 1 << (shift - 1)
+            if remainder > half || (remainder == half && units & 1 == 1) { units += 1 }
+        }
+        var digits = String(units)
+        if places > 0 {
+            if digits.utf8.count <= places { digits = String(repeating: "0", count: places + 1 - digits.utf8.count) + digits }
+            let split = digits.index(digits.endIndex, offsetBy: -places)
+            digits = digits[..<split] + "." + digits[split...]
+        }
+        return value.sign == .minus ? "-" + digits : digits
+    }
+
+    /// "%.*f" through libc (a shim, not Swift's CVarArg boxing).
+    static func printfFixedPoint(_ value: Double, places: Int) -> String {
+        // 352 bytes hold any double with 17 decimals ("%.17f" of -DBL_MAX is 327 characters).
+        let text: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer in
+            let length = csystem_format_fixed(buffer.baseAddress!, buffer.count, Int32(places), value)
+            guard length > 0, Int(length) < buffer.count else { return nil }
+            return String(cString: buffer.baseAddress!)
+        }
+        return text ?? String(value)
     }
 }

@@ -1,7 +1,8 @@
 import Testing
+import BusTestSupport
 @testable import VeDbus
 
-/// Encoding and decoding through real libdbus messages, without a bus.
+/// Encoding and decoding of values in our wire format, without a bus.
 @Suite struct ValueCodingTests {
     /// Writes `values` into a message and reads them back.
     private func roundTrip(_ values: [DBusValue]) throws -> [DBusValue] {
@@ -103,5 +104,27 @@ import Testing
         #expect(DBusValue.invalid.description == "---")
         #expect(DBusValue.int32(99).description == "99")
         #expect(DBusValue.string("Virtual").description == "Virtual")
+    }
+}
+
+/// The exact fixed-point formatter against libc's printf, which it replaces for measurements:
+/// the same text for values at and around every halfway case, and for random ones.
+@Suite struct FixedPointTests {
+    @Test(arguments: 0...6)
+    func sameTextAsPrintf(places: Int) {
+        var r = FuzzRandom(seed: 99 &+ UInt64(places))
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 3.4565, 53.205, 1e-300, 5e-324,
+                                123456.5, 8.9e15 / 1e6, -1e-7]
+        for _ in 0..<3000 {
+            // Decimal-looking values (most are not exact in binary) and halfway cases.
+            let units = Double(Int(r.below(2_000_000)) - 1_000_000)
+            values.append(units / 1000)
+            values.append((units + 0.5) / Double([1, 10, 100, 1000][r.below(4)]))
+            values.append(Double(bitPattern: UInt64.random(in: 0 ... .max, using: &r)))
+        }
+        for value in values where value.isFinite {
+            guard let exact = TextFormat.exactFixedPoint(value, places: places) else { continue }
+            #expect(exact == TextFormat.printfFixedPoint(value, places: places), "\(value) with \(places) places")
+        }
     }
 }
