@@ -24,6 +24,13 @@ final class StrategyInstanceBox {
         self.logic = logic
         self.host = host
     }
+
+    var readsBatteries: Bool {
+        switch logic {
+        case .charge: true
+        case .soc(let logic): logic.readsBatteries
+        }
+    }
 }
 
 extension StrategyDescriptor {
@@ -92,10 +99,10 @@ private func strategyTick<Output>(
         // Taken out of the box first, so that its arrays are uniquely referenced when updated.
         context = previous
         box.context = nil
-        context.update(cInput: input)
     } else {
-        context = TickContext(cInput: input)
+        context = TickContext()
     }
+    context.update(cInput: input, withBatteries: box.readsBatteries)
     defer { box.context = context }
     do throws(StrategyError) {
         try tick(box, context, output)

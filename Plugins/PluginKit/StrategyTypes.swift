@@ -261,4 +261,11 @@ public protocol SocStrategyLogic: AnyObject {
     func tick(_ context: TickContext) throws(StrategyError) -> SocResult
     /// Called on shutdown: persist what must survive.
     func shutdown()
+    /// False for a strategy that reads only the bank: its context's `batteries` then stay
+    /// empty, and the batteries' C input is not turned into Swift every tick for nothing.
+    var readsBatteries: Bool { get }
+}
+
+extension SocStrategyLogic {
+    public var readsBatteries: Bool { true }
 }

@@ -10,20 +10,26 @@ import PluginAPI
 extension TickContext {
     /// The Swift view of one tick's C input.
     public init(cInput pointer: UnsafePointer<dab_tick_input>) {
-        self.init(timeStepSeconds: 0, date: CalendarDate(year: 1970, month: 1, day: 1), batteriesExpected: 0,
-                  bank: BankSnapshot(), batteries: [])
+        self.init()
         update(cInput: pointer)
     }
 
-    /// Makes this context the view of `pointer`'s tick, reusing its storage.
-    public mutating func update(cInput pointer: UnsafePointer<dab_tick_input>) {
+    /// An empty context, for `update` to fill.
+    init() {
+        self.init(timeStepSeconds: 0, date: CalendarDate(year: 1970, month: 1, day: 1), batteriesExpected: 0,
+                  bank: BankSnapshot(), batteries: [])
+    }
+
+    /// Makes this context the view of `pointer`'s tick, reusing its storage; without the
+    /// batteries (left empty) for a strategy that reads only the bank.
+    public mutating func update(cInput pointer: UnsafePointer<dab_tick_input>, withBatteries: Bool = true) {
         let input = readSizePrefixed(pointer, over: .allUnknown)
         timeStepSeconds = input.time_step_s
         date = CalendarDate(year: Int(input.date.year), month: Int(input.date.month), day: Int(input.date.day))
         batteriesExpected = Int(input.batteries_expected)
         if let cBank = input.bank { bank.update(cBank: cBank) } else { bank = BankSnapshot() }
         var count = 0
-        if let list = input.batteries {
+        if withBatteries, let list = input.batteries {
             for index in 0..<Int(input.batteries_online) {
                 guard let battery = list[index] else { continue }
                 if count == batteries.count { batteries.append(BatterySnapshot(name: "")) }
@@ -99,7 +105,9 @@ extension BatterySnapshot {
             cellVoltages.append(contentsOf: repeatElement(nil, count: count))
         }
         if let voltages = battery.cell_voltages_v {
-            for index in 0..<count { cellVoltages[index] = CValue.optional(voltages[index]) }
+            cellVoltages.withUnsafeMutableBufferPointer { cells in
+                for index in 0..<count { cells[index] = CValue.optional(voltages[index]) }
+            }
         }
     }
 }

@@ -12,11 +12,16 @@ enum ItemsDecoding {
     /// The only signature this reader takes; anything else goes through the generic decoder.
     static let signature = "a{sa{sv}}"
 
-    /// Calls `body` with each item's path (a NUL-terminated C string valid only during the call)
-    /// and unwrapped "Value"; items without a "Value" are skipped, as the generic path skips
-    /// them. The message must have the signature `a{sa{sv}}`.
+    /// Calls `number` or `other` with each item's path (its bytes inside the message, valid only
+    /// during the call, without the NUL) and unwrapped "Value": `number` for a double, the value
+    /// nearly every battery path carries, so that it travels without a `DBusValue` around it;
+    /// `other` for the rest. Items without a "Value" are skipped, as the generic path skips them.
+    /// The message must have the signature `a{sa{sv}}`. Inlined, so that the caller's closures
+    /// are code in its loop, not calls.
+    @inline(__always)
     static func forEachItem(in message: Message,
-                            _ body: (UnsafePointer<CChar>, DBusValue) -> Void) throws(DBusCodingError) {
+                            number: (UnsafeRawBufferPointer, Double) -> Void,
+                            other: (UnsafeRawBufferPointer, DBusValue) -> Void) throws(DBusCodingError) {
         let frame = message.frame
         let failure: DBusCodingError? = frame.withUnsafeBytes { raw in
             var reader = Cursor(raw, bigEndian: message.header.bigEndian, offset: message.header.bodyStart, end: raw.count)
@@ -25,9 +30,16 @@ enum ItemsDecoding {
                 while items.offset < items.end {
                     try items.align(8)
                     let path = try items.string()
+                    let pathBytes = UnsafeRawBufferPointer(rebasing: raw[path])
                     var fields = try items.array()
-                    if let value = try value(ofFields: &fields, frame: frame) {
-                        body(raw.baseAddress!.advanced(by: path.lowerBound).assumingMemoryBound(to: CChar.self), value)
+                    if let value = fields.plainNumber() {
+                        number(pathBytes, value)
+                        continue
+                    }
+                    switch try value(ofFields: &fields, frame: frame) {
+                    case .none: break
+                    case .number(let value): number(pathBytes, value)
+                    case .other(let value): other(pathBytes, value)
                     }
                 }
                 return nil
@@ -38,21 +50,46 @@ enum ItemsDecoding {
         if let failure { throw failure }
     }
 
-    /// The unwrapped "Value" of one item's `a{sv}`; the other fields are stepped over.
-    private static func value(ofFields fields: inout Cursor, frame: [UInt8]) throws(DBusCodingError) -> DBusValue? {
-        var found: DBusValue?
+    /// As `forEachItem(in:number:other:)` with every value as a `DBusValue` (for tests).
+    static func forEachItem(in message: Message,
+                            _ body: (UnsafeRawBufferPointer, DBusValue) -> Void) throws(DBusCodingError) {
+        try forEachItem(in: message, number: { body($0, .double($1)) }, other: body)
+    }
+
+    /// What one item's fields hold under "Value".
+    private enum FoundValue {
+        case none
+        case number(Double)
+        case other(DBusValue)
+    }
+
+    /// The unwrapped "Value" of one item's `a{sv}` (the first, if a sender repeats it); the
+    /// other fields are stepped over, a "Text" without making a String of it.
+    private static func value(ofFields fields: inout Cursor, frame: [UInt8]) throws(DBusCodingError) -> FoundValue {
+        var found = FoundValue.none
+        var hasFound = false
         while fields.offset < fields.end {
             try fields.align(8)
-            let isValue = fields.equals(try fields.string(), "Value")
+            let key = try fields.string()
+            let wanted = !hasFound && fields.equals(key, "Value")
             let type = try fields.signature()
             if type.count == 1 {
                 let code = fields.raw[type.lowerBound]
-                if !isValue && code == UInt8(ascii: "s") {
-                    _ = try fields.string()  // "Text": stepped over, no String made
+                if code == UInt8(ascii: "d") {
+                    let value = Double(bitPattern: try fields.uint64())
+                    if wanted { found = .number(value); hasFound = true }
+                    continue
+                }
+                if code == UInt8(ascii: "s") {
+                    let text = try fields.string()
+                    if wanted {
+                        found = .other(.string(String(decoding: UnsafeRawBufferPointer(rebasing: fields.raw[text]), as: UTF8.self)))
+                        hasFound = true
+                    }
                     continue
                 }
                 if let basic = try fields.basic(code) {
-                    if found == nil && isValue { found = basic }
+                    if wanted { found = .other(basic); hasFound = true }
                     continue
                 }
             }
@@ -63,7 +100,7 @@ enum ItemsDecoding {
             // Depth as inside the whole argument: array, entry's array, variant.
             let value = try MessageCoding.read(&generic, frame, &index, depth: 3)
             fields.offset = generic.offset
-            if found == nil && isValue { found = value.unwrapped }
+            if wanted { found = .other(value.unwrapped); hasFound = true }
         }
         return found
     }
@@ -136,6 +173,32 @@ enum ItemsDecoding {
             guard length <= end - offset else { throw DBusCodingError("array longer than the message") }
             defer { offset += length }
             return Cursor(raw, bigEndian: bigEndian, offset: offset, end: offset + length)
+        }
+
+        /// The "Value" of an item's fields when they are laid out as velib and our own services
+        /// send nearly every item, little-endian `{"Value": <double>, "Text": <string>}` (the
+        /// "Text" may be missing): recognised with a few whole-word compares instead of field by
+        /// field. Nil for anything else, which the field-by-field reader then takes; it accepts
+        /// everything this does, with the same result. Expects the start of the fields (aligned
+        /// to 8 by `array()`); reads only within them.
+        @inline(__always)
+        func plainNumber() -> Double? {
+            guard !bigEndian, end - offset >= 24 else { return nil }
+            // 05 00 00 00 "Valu" | "e" 00, signature 01 "d" 00, three bytes of padding
+            guard raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x756C_6156_0000_0005,
+                  raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) & 0xFF_FFFF_FFFF == 0x00_6401_0065
+            else { return nil }
+            let number = Double(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+            let text = offset + 24
+            if text == end { return number }
+            // 04 00 00 00 "Text" | 00, signature 01 "s" 00 | length, bytes, NUL: up to the end.
+            guard end - text >= 17,
+                  raw.loadUnaligned(fromByteOffset: text, as: UInt64.self) == 0x7478_6554_0000_0004,
+                  raw.loadUnaligned(fromByteOffset: text + 8, as: UInt32.self) == 0x0073_0100
+            else { return nil }
+            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: text + 12, as: UInt32.self)))
+            guard length == end - text - 17, raw[end - 1] == 0 else { return nil }
+            return number
         }
 
         @inline(__always)

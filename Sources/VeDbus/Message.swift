@@ -1,3 +1,5 @@
+import CSystem
+
 /// An error as D-Bus names it (`org.freedesktop.DBus.Error.UnknownObject`), or one of ours
 /// for local failures (time-outs, a closed connection, undecodable replies).
 public struct DBusError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -192,8 +194,8 @@ public final class Message {
         var text = text
         return text.withUTF8 { utf8 in
             guard utf8.count == range.count else { return false }
-            for index in 0..<utf8.count where frame[range.lowerBound + index] != utf8[index] { return false }
-            return true
+            guard range.count > 0 else { return true }
+            return frame.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, utf8.baseAddress!, range.count) == 0 }
         }
     }
 

@@ -14,76 +14,6 @@ public final class VeMonitor {
         let table: ObjectIdentifier
     }
 
-    /// The monitor's interned paths; shared by every `ServiceState` for the `values` view.
-    final class PathTable {
-        var names: [String] = []
-        /// Values changed so far in any service of this monitor: a service's `generation` is this
-        /// count at its last change, so it never repeats, not even for a service that came back.
-        var changes: UInt64 = 0
-        var indexByName: [String: Int] = [:]
-        /// An open-addressing table of name indexes + 1 (0: empty) by FNV-1a of the name's
-        /// UTF-8: finds a signal's path from the C string in the message without making a
-        /// String and hashing it as one (every item of every ItemsChanged comes through here).
-        private var slotsByHash = [Int32](repeating: 0, count: 256)
-
-        func intern(_ path: String) -> Int {
-            if let index = indexByName[path] { return index }
-            names.append(path)
-            let index = names.count - 1
-            indexByName[path] = index
-            if names.count * 2 > slotsByHash.count { rehash(capacity: slotsByHash.count * 2) } else { insertHashed(index) }
-            return index
-        }
-
-        /// As `intern(_:)` for a C string: a hash probe and a byte compare when the path is known.
-        func intern(cString: UnsafePointer<CChar>) -> Int {
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
-                                            count: strlen(cString))
-            let mask = slotsByHash.count - 1
-            var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
-            while slotsByHash[slot] != 0 {
-                let index = Int(slotsByHash[slot]) - 1
-                if names[index].withCString({ strcmp($0, cString) == 0 }) { return index }
-                slot = (slot + 1) & mask
-            }
-            return intern(String(decoding: bytes, as: UTF8.self))  // first sight
-        }
-
-        private func insertHashed(_ index: Int) {
-            var name = names[index]
-            let hash = name.withUTF8 { Self.hash($0) }
-            let mask = slotsByHash.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slotsByHash[slot] != 0 { slot = (slot + 1) & mask }
-            slotsByHash[slot] = Int32(index + 1)
-        }
-
-        private func rehash(capacity: Int) {
-            slotsByHash = [Int32](repeating: 0, count: capacity)
-            for index in names.indices { insertHashed(index) }
-        }
-
-        /// A hash of the bytes, eight at a time (paths are 10 to 40 bytes; only the table sees it).
-        private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
-            let raw = UnsafeRawBufferPointer(bytes)
-            var offset = 0
-            while offset + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
-                hash ^= hash >> 29
-                offset += 8
-            }
-            while offset < raw.count {
-                hash = (hash ^ UInt64(raw[offset])) &* 0x100_0000_01b3
-                offset += 1
-            }
-            // Murmur3's finalizer: the table uses the low bits, and paths differ in their last bytes.
-            hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
-            hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
-            return hash ^ (hash >> 33)
-        }
-    }
-
     /// What the monitor knows of one service.
     public struct ServiceState {
         public var name: String
@@ -444,27 +374,42 @@ public final class VeMonitor {
     /// ItemsChanged with the usual signature, decoded straight into the service's slots.
     private func itemsChanged(_ message: Message, from name: String) {
         guard let position = services.index(forKey: name) else { return }
-        changedPaths.removeAll(keepingCapacity: true)
-        // The state is taken out of the dictionary for the message, so that each store is a
-        // plain write into arrays held once, not a look-up and a uniqueness check per item.
+        // The service's state, the path lookup and the list of changes are taken out of this
+        // class for the message and put back after it: each item is then a probe and a store
+        // in locals, without a look-up, a uniqueness or an exclusivity check per item.
         var state = ServiceState(name: "", uniqueName: "", lastUpdate: 0, paths: pathTable)
         swap(&state, &services.values[position])
+        var lookup = PathLookup()
+        swap(&lookup, &pathTable.lookup)
+        var changed: [PathID] = []
+        swap(&changed, &changedPaths)
+        changed.removeAll(keepingCapacity: true)
+        let table = ObjectIdentifier(pathTable)
         var failure: DBusCodingError?
         do {
-            try ItemsDecoding.forEachItem(in: message) { path, value in
-                let index = pathTable.intern(cString: path)
-                if state.store(value, at: index) { changedPaths.append(id(index)) }
-            }
+            try ItemsDecoding.forEachItem(in: message, number: { path, number in
+                let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
+                if state.columns.store(number: number, at: index) { changed.append(PathID(index: index, table: table)) }
+            }, other: { path, value in
+                let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
+                if state.columns.store(value, at: index) { changed.append(PathID(index: index, table: table)) }
+            })
             state.lastUpdate = clock()
         } catch {
             failure = error
         }
+        if !changed.isEmpty {
+            pathTable.changes &+= UInt64(changed.count)
+            state.generation = pathTable.changes
+        }
+        swap(&lookup, &pathTable.lookup)
         swap(&state, &services.values[position])
+        defer { swap(&changed, &changedPaths) }
         if let failure {
             onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: failure.description))
             return
         }
-        if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
+        if !changed.isEmpty { onValuesChanged?(name, changed) }
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {

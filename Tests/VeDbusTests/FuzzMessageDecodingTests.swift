@@ -236,7 +236,7 @@ import Testing
             for _ in 0..<r.below(4) { bytes = r.mutate(bytes) }
             guard let message = try? Message(frame: Self.firstFrame(bytes)), message.hasSignature(ItemsDecoding.signature) else { continue }
             var fast: [(String, DBusValue)] = []
-            let fastWorked = (try? ItemsDecoding.forEachItem(in: message) { path, value in fast.append((String(cString: path), value)) }) != nil
+            let fastWorked = (try? ItemsDecoding.forEachItem(in: message) { path, value in fast.append((String(decoding: path, as: UTF8.self), value)) }) != nil
             guard case .dictionary(_, _, let entries)? = (try? message.arguments())?.first else { continue }
             let generic = entries.compactMap { entry -> (String, DBusValue)? in
                 guard case .string(let path) = entry.key, let fields = entry.value.stringKeyedEntries,

@@ -39,6 +39,9 @@ public final class OwnSoc: SocStrategyLogic {
         self.init(config: config, host: host)
     }
 
+    /// Counting coulombs needs the bank's current and cell extremes only.
+    public var readsBatteries: Bool { false }
+
     public func tick(_ context: TickContext) throws(StrategyError) -> SocResult {
         let bank = context.bank
         guard let installed = bank.installedCapacityAh, installed > 0 else {

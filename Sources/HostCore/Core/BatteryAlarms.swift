@@ -36,6 +36,15 @@ public struct AlarmLevels: Equatable, Sendable {
         storage = [Int?](repeating: nil, count: BatteryAlarm.count)
     }
 
+    /// Sets each alarm's level from `number(rawValue)`, the number read from its path: in
+    /// place, every battery every tick.
+    @inline(__always)
+    mutating func setLevels(_ number: (Int) -> Double?) {
+        storage.withUnsafeMutableBufferPointer { levels in
+            for rawValue in levels.indices { levels[rawValue] = Self.level(number(rawValue)) }
+        }
+    }
+
     public subscript(alarm: BatteryAlarm) -> Int? {
         get { storage[alarm.rawValue] }
         set { storage[alarm.rawValue] = newValue }

@@ -132,10 +132,20 @@ public struct BatteryReading: Equatable, Sendable {
         snapshot.maxCellId = values.text(keys.maxCellId)
         snapshot.blockingCharge = values.integer(keys.blockingCharge)
         snapshot.blockingDischarge = values.integer(keys.blockingDischarge)
-        for key in keys.cells { snapshot.cellVoltages.append(values.number(key)) }
+        // The cells taken out of the snapshot while they are read: appended to in place.
+        var cells: [Double?] = []
+        swap(&cells, &snapshot.cellVoltages)
+        if let indexes = keys.cellIndexes {
+            values.appendNumbers(at: indexes, to: &cells)
+        } else {
+            for key in keys.cells { cells.append(values.number(key)) }
+        }
+        swap(&cells, &snapshot.cellVoltages)
 
-        for (index, key) in keys.alarms.enumerated() {
-            alarms[BatteryAlarm(rawValue: index)!] = AlarmLevels.level(values.number(key))
+        if let indexes = keys.alarmIndexes {
+            alarms.setLevels { values.number(atIndex: indexes[$0]) }
+        } else {
+            alarms.setLevels { values.number(keys.alarms[$0]) }
         }
         allowToCharge = values.integer(keys.allowToCharge)
         allowToDischarge = values.integer(keys.allowToDischarge)

@@ -1,3 +1,5 @@
+import VeDbus
+
 /// The paths a battery is read from, resolved to a view's keys once instead of hashed by name
 /// for every battery on every tick.
 public struct BatteryReadingKeys: Sendable {
@@ -12,6 +14,11 @@ public struct BatteryReadingKeys: Sendable {
     let alarms: [MonitorKey]
     /// `/Voltages/Cell1` ... `/Voltages/Cell<cellsPerBattery>`.
     let cells: [MonitorKey]
+    /// The monitor's indexes of `cells` and of `alarms`, when every key is an index (the host's
+    /// monitor): three dozen numbers a battery a tick are then read in one pass over its
+    /// array. Nil for views that look paths up by name.
+    let cellIndexes: [Int]?
+    let alarmIndexes: [Int]?
 
     public init<View: MonitorView>(_ view: View, cellsPerBattery: Int) {
         voltage = view.key("/Dc/0/Voltage")
@@ -46,5 +53,16 @@ public struct BatteryReadingKeys: Sendable {
         cellCount = view.key(CellCountCheck.path)
         alarms = BatteryAlarm.allCases.map { view.key($0.path) }
         cells = (0..<max(cellsPerBattery, 0)).map { view.key("/Voltages/Cell\($0 + 1)") }
+        cellIndexes = Self.indexes(cells)
+        alarmIndexes = Self.indexes(alarms)
+    }
+
+    private static func indexes(_ keys: [MonitorKey]) -> [Int]? {
+        var indexes: [Int] = []
+        for key in keys {
+            guard case .id(let id) = key else { return nil }
+            indexes.append(id.index)
+        }
+        return indexes
     }
 }

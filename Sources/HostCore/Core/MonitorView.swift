@@ -68,6 +68,19 @@ public struct MonitorServiceValues {
         }
     }
 
+    /// Appends the number at each of the monitor's `indexes` to `numbers` (nil where there is
+    /// none), in one pass without a key to switch on per number. Only for a monitor's values.
+    @inline(__always)
+    func appendNumbers(at indexes: [Int], to numbers: inout [Double?]) {
+        columns.appendNumbers(at: indexes, to: &numbers)
+    }
+
+    /// The number at one of the monitor's indexes (see `appendNumbers`).
+    @inline(__always)
+    func number(atIndex index: Int) -> Double? {
+        columns.number(at: index)
+    }
+
     @inline(__always)
     func integer(_ key: MonitorKey) -> Int? { number(key).flatMap(DBusValue.integer(ofNumber:)) }
 

@@ -27,9 +27,10 @@ public final class AggregatorDaemon {
     private var lastLogAt: Double
     private var timer: EventLoop.TimerID?
     private var probesInFlight: Set<String> = []
-    /// Paths whose change can change what a service is (its name, product, cell count): the
-    /// inventory is classified again when one changes. Resolved once per session and reload.
-    private var inventoryPaths: [VeMonitor.PathID] = []
+    /// By `PathID.index`, the paths whose change can change what a service is (its name,
+    /// product, cell count): the inventory is classified again when one changes. Resolved once
+    /// per session and reload; an array, because every signal's changed paths are checked.
+    private var isInventoryPath: [Bool] = []
     /// The strategies' C input, filled once per tick for both.
     private let tickInput = TickInputBuffers()
     /// The snapshots of the batteries online this tick; the array is kept from tick to tick.
@@ -103,7 +104,10 @@ public final class AggregatorDaemon {
         }
         resolveInventoryPaths(session.monitor)
         monitor.onValuesChanged = { _, paths in
-            if paths.contains(where: { self.inventoryPaths.contains($0) }) { session.tracker.invalidateInventory() }
+            let isInventory = self.isInventoryPath
+            if paths.contains(where: { $0.index < isInventory.count && isInventory[$0.index] }) {
+                session.tracker.invalidateInventory()
+            }
         }
         monitor.onProblem = { problem in self.faults.busProblem(problem) }
         let customName = session.customName
@@ -114,8 +118,10 @@ public final class AggregatorDaemon {
     }
 
     private func resolveInventoryPaths(_ monitor: VeMonitor) {
-        inventoryPaths = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
-            .map { monitor.pathID($0) }
+        let indexes = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
+            .map { monitor.pathID($0).index }
+        isInventoryPath = [Bool](repeating: false, count: (indexes.max() ?? 0) + 1)
+        for index in indexes { isInventoryPath[index] = true }
     }
 
     /// The bus connection broke: the service is off the bus until a new session registers it.
