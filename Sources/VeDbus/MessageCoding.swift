@@ -246,7 +246,12 @@ enum MessageCoding {
 
     /// Object path rules: "/" or "/"-separated non-empty elements of [A-Za-z0-9_].
     static func isValidObjectPath(_ path: String) -> Bool {
-        let bytes = Array(path.utf8)
+        var path = path
+        return path.withUTF8 { isValidObjectPath($0) }
+    }
+
+    /// As above for the path's UTF-8 where it lies (a received message's header field).
+    static func isValidObjectPath(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.first == UInt8(ascii: "/") else { return false }
         if bytes.count == 1 { return true }
         guard bytes.last != UInt8(ascii: "/") else { return false }

@@ -105,7 +105,8 @@ struct MessageHeader {
             switch field {
             case .path:
                 let range = try fields.readStringRange()
-                guard MessageCoding.isValidObjectPath(fields.string(in: range)) else { throw DBusCodingError("invalid path field") }
+                let valid = frame.withUnsafeBufferPointer { MessageCoding.isValidObjectPath(UnsafeBufferPointer(rebasing: $0[range])) }
+                guard valid else { throw DBusCodingError("invalid path field") }
                 path = range
             case .interface: interface = try fields.readStringRange()
             case .member: member = try fields.readStringRange()

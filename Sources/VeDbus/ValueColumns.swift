@@ -48,7 +48,8 @@ extension VeMonitor {
         mutating func store(_ value: DBusValue, at index: Int) -> Bool {
             if case .double(let new) = value, new.isFinite { return store(number: new, at: index) }
             makeRoom(for: index)
-            guard self[index] != value else { return false }
+            // A double in `numbers` is finite, so it never equals `value`: only `others` can.
+            if !isDouble[index], let old = others[index], old == value { return false }
             isDouble[index] = false
             others[index] = value
             numbers[index] = value.number ?? .nan
