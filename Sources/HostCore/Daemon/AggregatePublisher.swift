@@ -112,6 +112,9 @@ extension TickOutcome {
     /// Batteries not online: those known but not online, plus those never seen of the
     /// NR_OF_BATTERIES expected. They count as offline modules.
     func batteriesNotOnline(_ readings: [BatteryReading]) -> Int {
-        readings.filter { !$0.health.isOnline }.count + max(0, batteriesExpected - readings.count)
+        // Counted by index: a filter would copy every reading (large) into a new array.
+        var notOnline = 0
+        for index in readings.indices where !readings[index].health.isOnline { notOnline += 1 }
+        return notOnline + max(0, batteriesExpected - readings.count)
     }
 }

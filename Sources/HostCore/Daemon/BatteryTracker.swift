@@ -45,8 +45,13 @@ public final class BatteryTracker {
         let keys = self.keys ?? BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
         self.keys = keys
         var changes: [HealthChange] = []
+        // Taken out of this object for the loop: each reading is then read and updated in
+        // place, not copied out of the class's array (it is large) for every access.
+        var readings: [BatteryReading] = []
+        swap(&readings, &self.readings)
+        defer { swap(&readings, &self.readings) }
         for index in readings.indices {
-            let before = previous[readings[index].identity.service] ?? readings[index].health
+            let before = (previous.isEmpty ? nil : previous[readings[index].identity.service]) ?? readings[index].health
             if usable[index] {
                 readings[index].update(from: view, keys: keys, now: now, rules: rules)
             } else {
@@ -77,10 +82,11 @@ public final class BatteryTracker {
 
     /// Services of batteries that have been silent past the stale time-out: worth a probe.
     public var staleServices: [String] {
-        readings.compactMap { reading in
-            if case .stale = reading.health { return reading.identity.service }
-            return nil
+        var services: [String] = []
+        for index in readings.indices {
+            if case .stale = readings[index].health { services.append(readings[index].identity.service) }
         }
+        return services
     }
 
     /// Batteries found on the bus with a problem that keeps them out (wrong cell count...).
