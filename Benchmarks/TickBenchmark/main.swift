@@ -9,7 +9,7 @@ import VeDbus
 // One tick's compute (`AggregatorDaemon.tick()`: read the monitor's cache -> aggregate -> charge
 // and SoC strategies through the C ABI -> guard -> change detection and publish) at 2x16, 8x16
 // and 32x24, with heap allocations per tick. The daemon and a simulated Venus OS (steady
-// scenario) share a private dbus-daemon and a manual clock; between two measured ticks the
+// scenario, readings with measurement noise) share a private dbus-daemon and a manual clock; between two measured ticks the
 // clock moves 1 s, the simulation steps and its signals reach the daemon, outside the timing.
 //
 //   swift build -c release && .build/release/tick-benchmark             (300 ticks per size)
@@ -58,6 +58,8 @@ final class TickFixture {
         var simulation = SimulationConfig()
         simulation.batteryCount = batteries
         simulation.cellsPerBattery = cells
+        // Readings that jitter as a BMS's do: every battery changes every tick and is read again.
+        simulation.measurementNoise = true
         venus = SimulatedVenus(scenario: .steady, config: simulation, address: .address(bus.address), loop: loop)
         try venus.start()
         daemon = try AggregatorDaemon(prepared: prepared, address: .address(bus.address), loop: loop, logger: logger)

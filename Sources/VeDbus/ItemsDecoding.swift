@@ -185,20 +185,25 @@ enum ItemsDecoding {
         func plainNumber() -> Double? {
             guard !bigEndian, end - offset >= 24 else { return nil }
             // 05 00 00 00 "Valu" | "e" 00, signature 01 "d" 00, three bytes of padding
-            guard raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x756C_6156_0000_0005,
-                  raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) & 0xFF_FFFF_FFFF == 0x00_6401_0065
+            guard word(offset) == 0x756C_6156_0000_0005, word(offset + 8) & 0xFF_FFFF_FFFF == 0x00_6401_0065
             else { return nil }
-            let number = Double(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+            let number = Double(bitPattern: word(offset + 16))
             let text = offset + 24
             if text == end { return number }
             // 04 00 00 00 "Text" | 00, signature 01 "s" 00 | length, bytes, NUL: up to the end.
             guard end - text >= 17,
-                  raw.loadUnaligned(fromByteOffset: text, as: UInt64.self) == 0x7478_6554_0000_0004,
-                  raw.loadUnaligned(fromByteOffset: text + 8, as: UInt32.self) == 0x0073_0100
+                  word(text) == 0x7478_6554_0000_0004,
+                  word(text + 8) & 0xFFFF_FFFF == 0x0073_0100
             else { return nil }
-            let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: text + 12, as: UInt32.self)))
+            let length = Int(word(text + 8) >> 32)
             guard length == end - text - 17, raw[end - 1] == 0 else { return nil }
             return number
+        }
+
+        /// The little-endian 64-bit word at `offset` (whatever the machine's byte order).
+        @inline(__always)
+        private func word(_ offset: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
         }
 
         @inline(__always)
