@@ -107,6 +107,8 @@ enum ItemsDecoding {
 
     /// The few reads this decoder needs, on the raw bytes: bounds-checked, without the array
     /// retains and copies of `WireReader` on every step.
+    /// Offsets and lengths are below the message's size (at most 2^27 bytes) and 2^32, so
+    /// their sums cannot overflow: they are added without overflow checks.
     private struct Cursor {
         let raw: UnsafeRawBufferPointer
         let bigEndian: Bool
@@ -122,7 +124,7 @@ enum ItemsDecoding {
 
         @inline(__always)
         mutating func align(_ alignment: Int) throws(DBusCodingError) {
-            let padded = (offset + alignment - 1) & ~(alignment - 1)
+            let padded = (offset &+ alignment &- 1) & ~(alignment &- 1)
             guard padded <= end else { throw DBusCodingError("message ends inside padding") }
             offset = padded
         }
@@ -130,18 +132,18 @@ enum ItemsDecoding {
         @inline(__always)
         mutating func uint32() throws(DBusCodingError) -> UInt32 {
             try align(4)
-            guard end - offset >= 4 else { throw DBusCodingError("message ends early") }
+            guard end &- offset >= 4 else { throw DBusCodingError("message ends early") }
             let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-            offset += 4
+            offset &+= 4
             return bigEndian ? UInt32(bigEndian: value) : UInt32(littleEndian: value)
         }
 
         @inline(__always)
         mutating func uint64() throws(DBusCodingError) -> UInt64 {
             try align(8)
-            guard end - offset >= 8 else { throw DBusCodingError("message ends early") }
+            guard end &- offset >= 8 else { throw DBusCodingError("message ends early") }
             let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset += 8
+            offset &+= 8
             return bigEndian ? UInt64(bigEndian: value) : UInt64(littleEndian: value)
         }
 
@@ -149,9 +151,9 @@ enum ItemsDecoding {
         @inline(__always)
         mutating func string() throws(DBusCodingError) -> Range<Int> {
             let length = Int(try uint32())
-            guard length < end - offset, raw[offset + length] == 0 else { throw DBusCodingError("string past its end") }
-            defer { offset += length + 1 }
-            return offset..<(offset + length)
+            guard length < end &- offset, raw[offset &+ length] == 0 else { throw DBusCodingError("string past its end") }
+            defer { offset &+= length &+ 1 }
+            return offset..<(offset &+ length)
         }
 
         /// The bytes of a signature, its NUL checked.
@@ -159,10 +161,10 @@ enum ItemsDecoding {
         mutating func signature() throws(DBusCodingError) -> Range<Int> {
             guard offset < end else { throw DBusCodingError("message ends early") }
             let length = Int(raw[offset])
-            offset += 1
-            guard length < end - offset, raw[offset + length] == 0 else { throw DBusCodingError("signature past its end") }
-            defer { offset += length + 1 }
-            return offset..<(offset + length)
+            offset &+= 1
+            guard length < end &- offset, raw[offset &+ length] == 0 else { throw DBusCodingError("signature past its end") }
+            defer { offset &+= length &+ 1 }
+            return offset..<(offset &+ length)
         }
 
         /// A reader over the array that starts here (`a{...}`: padding to 8 after the length).
@@ -170,9 +172,9 @@ enum ItemsDecoding {
         mutating func array() throws(DBusCodingError) -> Cursor {
             let length = Int(try uint32())
             try align(8)
-            guard length <= end - offset else { throw DBusCodingError("array longer than the message") }
-            defer { offset += length }
-            return Cursor(raw, bigEndian: bigEndian, offset: offset, end: offset + length)
+            guard length <= end &- offset else { throw DBusCodingError("array longer than the message") }
+            defer { offset &+= length }
+            return Cursor(raw, bigEndian: bigEndian, offset: offset, end: offset &+ length)
         }
 
         /// The "Value" of an item's fields when they are laid out as velib and our own services
@@ -183,20 +185,20 @@ enum ItemsDecoding {
         /// to 8 by `array()`); reads only within them.
         @inline(__always)
         func plainNumber() -> Double? {
-            guard !bigEndian, end - offset >= 24 else { return nil }
+            guard !bigEndian, end &- offset >= 24 else { return nil }
             // 05 00 00 00 "Valu" | "e" 00, signature 01 "d" 00, three bytes of padding
-            guard word(offset) == 0x756C_6156_0000_0005, word(offset + 8) & 0xFF_FFFF_FFFF == 0x00_6401_0065
+            guard word(offset) == 0x756C_6156_0000_0005, word(offset &+ 8) & 0xFF_FFFF_FFFF == 0x00_6401_0065
             else { return nil }
-            let number = Double(bitPattern: word(offset + 16))
-            let text = offset + 24
+            let number = Double(bitPattern: word(offset &+ 16))
+            let text = offset &+ 24
             if text == end { return number }
             // 04 00 00 00 "Text" | 00, signature 01 "s" 00 | length, bytes, NUL: up to the end.
-            guard end - text >= 17,
+            guard end &- text >= 17,
                   word(text) == 0x7478_6554_0000_0004,
-                  word(text + 8) & 0xFFFF_FFFF == 0x0073_0100
+                  word(text &+ 8) & 0xFFFF_FFFF == 0x0073_0100
             else { return nil }
-            let length = Int(word(text + 8) >> 32)
-            guard length == end - text - 17, raw[end - 1] == 0 else { return nil }
+            let length = Int(word(text &+ 8) >> 32)
+            guard length == end &- text &- 17, raw[end &- 1] == 0 else { return nil }
             return number
         }
 
@@ -228,7 +230,7 @@ enum ItemsDecoding {
                 return .bool(raw == 1)
             case UInt8(ascii: "y"):
                 guard offset < end else { throw DBusCodingError("message ends early") }
-                defer { offset += 1 }
+                defer { offset &+= 1 }
                 return .byte(raw[offset])
             default:
                 return nil

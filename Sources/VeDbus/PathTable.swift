@@ -52,19 +52,20 @@ extension VeMonitor {
             let tag = hash >> 32
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
+            // Word offsets stay below a path's length: no overflow checks in the loops below.
             return nameBytes.withUnsafeBytes { stored in
                 slots.withUnsafeBufferPointer { slots in
                     while true {
                         let entry = slots[slot]
                         if entry == 0 { return nil }
                         if entry >> 32 == tag {
-                            let index = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                            let index = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1
                             let range = nameRanges[index]
                             if range.count == bytes.count && Self.sameBytes(stored.baseAddress! + range.lowerBound, bytes) {
                                 return index
                             }
                         }
-                        slot = (slot + 1) & mask
+                        slot = (slot &+ 1) & mask
                     }
                 }
             }
@@ -102,14 +103,14 @@ extension VeMonitor {
                 return true
             }
             var offset = 0
-            while offset + 8 < count {
+            while offset &+ 8 < count {
                 guard stored.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                         == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
-                offset += 8
+                offset &+= 8
             }
             // The last word overlaps the one before: no byte loop for the tail.
-            return stored.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-                == bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return stored.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                == bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
         }
 
         /// A hash of the bytes, a word at a time, the last word overlapping the one before.
@@ -119,12 +120,12 @@ extension VeMonitor {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(count)
             if count >= 8 {
                 var offset = 0
-                while offset + 8 < count {
+                while offset &+ 8 < count {
                     hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
                     hash ^= hash >> 29
-                    offset += 8
+                    offset &+= 8
                 }
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* 0x100_0000_01b3
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)) &* 0x100_0000_01b3
             } else {
                 for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             }

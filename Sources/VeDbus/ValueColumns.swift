@@ -30,6 +30,14 @@ extension VeMonitor {
             return number.isNaN ? nil : number
         }
 
+        /// The text at `index` (as `DBusValue.string` reads it), nil for anything else: without
+        /// copying the value out of the cache first.
+        @inline(__always)
+        public func text(at index: Int) -> String? {
+            guard index < numbers.count, !isDouble[index], let value = others[index] else { return nil }
+            return value.string
+        }
+
         /// Appends the number at each of `indexes` to `output`, nil where there is none, as
         /// `number(at:)` reads it (a battery's cells: two dozen a tick, read in one pass).
         public func appendNumbers(at indexes: [Int], to output: inout [Double?]) {

@@ -79,8 +79,25 @@ public final class VeMonitor {
     public var onServiceAppeared: ((String) -> Void)?
     public var onServiceRemoved: ((String) -> Void)?
     /// Service name and the paths whose values changed (`path(_:)` names them): IDs, so that a
-    /// signal does not cost a String per changed path.
+    /// signal does not cost a String per changed path. Only `reportedPaths`, when set.
     public var onValuesChanged: ((String, [PathID]) -> Void)?
+    /// The paths `onValuesChanged` reports; nil (the default): every path. A reader that cares
+    /// about a few paths (the daemon: those that name a service) sets them, so that the values
+    /// that change every second (cells, currents) are stored without being listed and reported.
+    public var reportedPaths: [PathID]? {
+        didSet {
+            isReportedIndex = reportedPaths.map { ids in
+                var flags = [Bool](repeating: false, count: (ids.map { $0.index }.max() ?? -1) + 1)
+                for id in ids {
+                    precondition(id.table == ObjectIdentifier(pathTable), "a PathID of another monitor")
+                    flags[id.index] = true
+                }
+                return flags
+            }
+        }
+    }
+    /// `reportedPaths` by index.
+    private var isReportedIndex: [Bool]?
     public var onProblem: ((Problem) -> Void)?
     public var callTimeout: Double = 5
 
@@ -92,7 +109,7 @@ public final class VeMonitor {
     private var signalToken: Int?
     private var hasListedNames = false
     private var scanning: Set<String> = []
-    /// The paths one signal changed; kept so that its buffer is reused from signal to signal.
+    /// The reported paths one signal changed; kept so that its buffer is reused.
     private var changedPaths: [PathID] = []
 
     /// True once the services on the bus at start have each been read or have failed: a
@@ -225,7 +242,7 @@ public final class VeMonitor {
                 completion(false)
                 return
             }
-            self.onValuesChanged?(service, [self.pathID(path)])
+            self.reportChange(service, self.pathID(path))
             self.touch(service)
             completion(true)
         }
@@ -350,7 +367,7 @@ public final class VeMonitor {
             for entry in entries {
                 guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
                 let index = pathTable.intern(path)
-                if services.values[position].store(value, at: index) { changedPaths.append(id(index)) }
+                if services.values[position].store(value, at: index), isReported(index) { changedPaths.append(id(index)) }
             }
             services.values[position].lastUpdate = clock()
             if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
@@ -362,7 +379,7 @@ public final class VeMonitor {
             }
             touch(name)
             guard let value = fields.first(where: { $0.0 == "Value" })?.1 else { return }
-            if store(value, at: path, in: name) { onValuesChanged?(name, [pathID(path)]) }
+            if store(value, at: path, in: name) { reportChange(name, pathID(path)) }
         } else if message.isSignal("org.freedesktop.DBus", "NameOwnerChanged") {
             guard let arguments = try? message.arguments(), arguments.count == 3,
                   let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
@@ -385,21 +402,29 @@ public final class VeMonitor {
         swap(&changed, &changedPaths)
         changed.removeAll(keepingCapacity: true)
         let table = ObjectIdentifier(pathTable)
+        let reported = isReportedIndex
+        var changeCount = 0
+        /// Counts a change and lists it when it is reported.
+        func noteChange(_ index: Int) {
+            changeCount += 1
+            if let reported, index >= reported.count || !reported[index] { return }
+            changed.append(PathID(index: index, table: table))
+        }
         var failure: DBusCodingError?
         do {
             try ItemsDecoding.forEachItem(in: message, number: { path, number in
                 let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
-                if state.columns.store(number: number, at: index) { changed.append(PathID(index: index, table: table)) }
+                if state.columns.store(number: number, at: index) { noteChange(index) }
             }, other: { path, value in
                 let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
-                if state.columns.store(value, at: index) { changed.append(PathID(index: index, table: table)) }
+                if state.columns.store(value, at: index) { noteChange(index) }
             })
             state.lastUpdate = clock()
         } catch {
             failure = error
         }
-        if !changed.isEmpty {
-            pathTable.changes &+= UInt64(changed.count)
+        if changeCount > 0 {
+            pathTable.changes &+= UInt64(changeCount)
             state.generation = pathTable.changes
         }
         swap(&lookup, &pathTable.lookup)
@@ -410,6 +435,16 @@ public final class VeMonitor {
             return
         }
         if !changed.isEmpty { onValuesChanged?(name, changed) }
+    }
+
+    private func isReported(_ index: Int) -> Bool {
+        guard let isReportedIndex else { return true }
+        return index < isReportedIndex.count && isReportedIndex[index]
+    }
+
+    /// One changed path, from a probe or a PropertiesChanged: to `onValuesChanged` if reported.
+    private func reportChange(_ service: String, _ id: PathID) {
+        if isReported(id.index) { onValuesChanged?(service, [id]) }
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {

@@ -82,6 +82,26 @@ import BusTestSupport
         #expect((monitor.lastUpdate("com.victronenergy.battery.ttyUSB2") ?? 0) >= (before ?? .infinity))
     }
 
+    @Test func onlyReportedPathsAreReportedButEveryValueIsStored() throws {
+        monitor.reportedPaths = [monitor.pathID("/ProductName")]
+        monitor.start()
+        let service = try battery("ttyUSB3", voltage: 52.0)
+        let name = "com.victronenergy.battery.ttyUSB3"
+        #expect(fixture.spin(until: { events.appeared == [name] }))
+        let generation = monitor.services[name]?.generation
+        service.set("/Dc/0/Voltage", .double(52.5))
+        service.publish()
+        #expect(fixture.spin(until: { monitor.value(name, "/Dc/0/Voltage") == .double(52.5) }))
+        #expect(events.changed.isEmpty, "a value outside reportedPaths is stored, not reported")
+        #expect(monitor.services[name]?.generation != generation, "the change still counts for readers")
+        service.set("/ProductName", .string("SerialBattery(Daly)"))
+        service.set("/Soc", .double(40))
+        service.publish()
+        #expect(fixture.spin(until: { !events.changed.isEmpty }))
+        #expect(events.changed.map { $0.1 } == [["/ProductName"]])
+        #expect(monitor.value(name, "/Soc") == .double(40))
+    }
+
     @Test func propertiesChangedFromTheOwningConnectionUpdatesTheCache() throws {
         let service = try battery("ttyUSB0", voltage: 53.0)
         monitor.start()

@@ -85,7 +85,12 @@ public struct MonitorServiceValues {
     func integer(_ key: MonitorKey) -> Int? { number(key).flatMap(DBusValue.integer(ofNumber:)) }
 
     @inline(__always)
-    func text(_ key: MonitorKey) -> String? { self[key]?.string }
+    func text(_ key: MonitorKey) -> String? {
+        switch key {
+        case .id(let id): return columns.text(at: id.index)
+        case .path(let path): return lookup?(path)?.string
+        }
+    }
 }
 
 extension MonitorView {

@@ -118,10 +118,12 @@ public final class AggregatorDaemon {
     }
 
     private func resolveInventoryPaths(_ monitor: VeMonitor) {
-        let indexes = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
-            .map { monitor.pathID($0).index }
-        isInventoryPath = [Bool](repeating: false, count: (indexes.max() ?? 0) + 1)
-        for index in indexes { isInventoryPath[index] = true }
+        let ids = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
+            .map { monitor.pathID($0) }
+        isInventoryPath = [Bool](repeating: false, count: (ids.map { $0.index }.max() ?? 0) + 1)
+        for id in ids { isInventoryPath[id.index] = true }
+        // Only these are worth a callback; the values that change every second are not.
+        monitor.reportedPaths = ids
     }
 
     /// The bus connection broke: the service is off the bus until a new session registers it.
