@@ -45,6 +45,20 @@ import Testing
         #expect(TickContext(cInput: second) == withCharge)
     }
 
+    /// A strategy that reads only the bank gets everything but the batteries, and a context
+    /// that had batteries loses them rather than keeping last tick's.
+    @Test func aBankOnlyUpdateLeavesTheBatteriesOut() {
+        let buffers = TickInputBuffers()  // owns the input: kept to the end of the test
+        let input = buffers.fill(Self.fullTick)
+        defer { withExtendedLifetime(buffers) {} }
+        var context = TickContext(cInput: input)
+        #expect(context.batteries.count == 2)
+        context.update(cInput: input, withBatteries: false)
+        var expected = Self.fullTick
+        expected.batteries = []
+        #expect(context == expected)
+    }
+
     /// A writer that knows fewer fields: those beyond its struct_size read as unknown.
     @Test func fieldsBeyondStructSizeAreUnknown() {
         var bank = dab_bank_input.allUnknown
