@@ -130,30 +130,26 @@ enum ItemsDecoding {
         }
 
         @inline(__always)
-        mutating func uint32() throws(DBusCodingError) -> UInt32 {
-            try align(4)
-            guard end &- offset >= 4 else { throw DBusCodingError("message ends early") }
-            let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-            offset &+= 4
-            return bigEndian ? UInt32(bigEndian: value) : UInt32(littleEndian: value)
-        }
+        mutating func uint32() throws(DBusCodingError) -> UInt32 { try load(UInt32.self) }
 
         @inline(__always)
-        mutating func uint64() throws(DBusCodingError) -> UInt64 {
-            try align(8)
-            guard end &- offset >= 8 else { throw DBusCodingError("message ends early") }
-            let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset &+= 8
-            return bigEndian ? UInt64(bigEndian: value) : UInt64(littleEndian: value)
+        mutating func uint64() throws(DBusCodingError) -> UInt64 { try load(UInt64.self) }
+
+        /// A number of the message's byte order, aligned to its size.
+        @inline(__always)
+        private mutating func load<Number: FixedWidthInteger>(_: Number.Type) throws(DBusCodingError) -> Number {
+            let size = MemoryLayout<Number>.size
+            try align(size)
+            guard end &- offset >= size else { throw DBusCodingError("message ends early") }
+            let value = raw.loadUnaligned(fromByteOffset: offset, as: Number.self)
+            offset &+= size
+            return bigEndian ? Number(bigEndian: value) : Number(littleEndian: value)
         }
 
         /// The bytes of a string, its NUL checked.
         @inline(__always)
         mutating func string() throws(DBusCodingError) -> Range<Int> {
-            let length = Int(try uint32())
-            guard length < end &- offset, raw[offset &+ length] == 0 else { throw DBusCodingError("string past its end") }
-            defer { offset &+= length &+ 1 }
-            return offset..<(offset &+ length)
+            try terminated(length: Int(try uint32()), "string")
         }
 
         /// The bytes of a signature, its NUL checked.
@@ -162,7 +158,13 @@ enum ItemsDecoding {
             guard offset < end else { throw DBusCodingError("message ends early") }
             let length = Int(raw[offset])
             offset &+= 1
-            guard length < end &- offset, raw[offset &+ length] == 0 else { throw DBusCodingError("signature past its end") }
+            return try terminated(length: length, "signature")
+        }
+
+        /// The `length` bytes from here, which a NUL must follow; steps past the NUL.
+        @inline(__always)
+        private mutating func terminated(length: Int, _ what: String) throws(DBusCodingError) -> Range<Int> {
+            guard length < end &- offset, raw[offset &+ length] == 0 else { throw DBusCodingError("\(what) past its end") }
             defer { offset &+= length &+ 1 }
             return offset..<(offset &+ length)
         }

@@ -47,12 +47,7 @@ struct WireReader {
     /// The byte range of a string or object path's UTF-8 (the NUL after it is checked, not
     /// included): for readers that compare bytes instead of making a String.
     mutating func readStringRange() throws(DBusCodingError) -> Range<Int> {
-        let length = Int(try readUInt32())
-        guard length < end - offset else { throw DBusCodingError("string longer than the message") }
-        let range = offset..<(offset + length)
-        guard bytes[range.upperBound] == 0 else { throw DBusCodingError("string without its NUL") }
-        offset = range.upperBound + 1
-        return range
+        try readTerminated(length: Int(try readUInt32()), "string")
     }
 
     mutating func readString() throws(DBusCodingError) -> String {
@@ -63,10 +58,14 @@ struct WireReader {
     /// The byte range of a signature (its NUL is checked, not included): signatures are read
     /// where they lie in the message, never copied out.
     mutating func readSignatureRange() throws(DBusCodingError) -> Range<Int> {
-        let length = Int(try readByte())
-        guard length < end - offset else { throw DBusCodingError("signature longer than the message") }
+        try readTerminated(length: Int(try readByte()), "signature")
+    }
+
+    /// The `length` bytes from here, which a NUL must follow; steps past the NUL.
+    private mutating func readTerminated(length: Int, _ what: String) throws(DBusCodingError) -> Range<Int> {
+        guard length < end - offset else { throw DBusCodingError("\(what) longer than the message") }
         let range = offset..<(offset + length)
-        guard bytes[range.upperBound] == 0 else { throw DBusCodingError("signature without its NUL") }
+        guard bytes[range.upperBound] == 0 else { throw DBusCodingError("\(what) without its NUL") }
         offset = range.upperBound + 1
         return range
     }

@@ -27,10 +27,6 @@ public final class AggregatorDaemon {
     private var lastLogAt: Double
     private var timer: EventLoop.TimerID?
     private var probesInFlight: Set<String> = []
-    /// By `PathID.index`, the paths whose change can change what a service is (its name,
-    /// product, cell count): the inventory is classified again when one changes. Resolved once
-    /// per session and reload; an array, because every signal's changed paths are checked.
-    private var isInventoryPath: [Bool] = []
     /// The strategies' C input, filled once per tick for both.
     private let tickInput = TickInputBuffers()
     /// The snapshots of the batteries online this tick; the array is kept from tick to tick.
@@ -103,12 +99,8 @@ public final class AggregatorDaemon {
             self.logger.debug("service left: \(name)")
         }
         resolveInventoryPaths(session.monitor)
-        monitor.onValuesChanged = { _, paths in
-            let isInventory = self.isInventoryPath
-            if paths.contains(where: { $0.index < isInventory.count && isInventory[$0.index] }) {
-                session.tracker.invalidateInventory()
-            }
-        }
+        // The monitor reports only the inventory paths (`resolveInventoryPaths`).
+        monitor.onValuesChanged = { _, _ in session.tracker.invalidateInventory() }
         monitor.onProblem = { problem in self.faults.busProblem(problem) }
         let customName = session.customName
         session.service.onCustomNameWritten = { name in customName.nameChanged(to: name) }
@@ -118,12 +110,11 @@ public final class AggregatorDaemon {
     }
 
     private func resolveInventoryPaths(_ monitor: VeMonitor) {
-        let ids = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
+        // The paths whose change can change what a service is (its name, product, cell count):
+        // the inventory is classified again when one changes. Only these are worth a callback;
+        // the values that change every second are not.
+        monitor.reportedPaths = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
             .map { monitor.pathID($0) }
-        isInventoryPath = [Bool](repeating: false, count: (ids.map { $0.index }.max() ?? 0) + 1)
-        for id in ids { isInventoryPath[id.index] = true }
-        // Only these are worth a callback; the values that change every second are not.
-        monitor.reportedPaths = ids
     }
 
     /// The bus connection broke: the service is off the bus until a new session registers it.
