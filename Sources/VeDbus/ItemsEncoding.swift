@@ -25,17 +25,29 @@ enum ItemsEncoding {
             writer.align(to: 8)
             writer.appendString(item.path)
             let fields = writer.beginArray(elementAlignment: 8)
-            writer.align(to: 8)
-            writer.appendString("Value")
-            writer.appendSignature(item.value.signature)
-            MessageCoding.write(item.value, into: &writer)
-            writer.align(to: 8)
-            writer.appendString("Text")
-            writer.appendSignature("s")
+            if case .double(let number) = item.value {
+                // Nearly every item: its "Value" field's key and signature are the same bytes.
+                valueKeyOfDouble.withUnsafeBytes { writer.appendRaw($0) }
+                writer.appendDouble(number)
+            } else {
+                writer.align(to: 8)
+                writer.appendString("Value")
+                writer.appendSignature(item.value.signature)
+                MessageCoding.write(item.value, into: &writer)
+                writer.align(to: 8)
+            }
+            textKey.withUnsafeBytes { writer.appendRaw($0) }
             writer.appendString(item.text)
             writer.endArray(fields)
         }
         writer.endArray(entries)
-        return writer.bytes
+        return writer.takeBytes()
     }
+
+    /// A field's key "Value" and the signature "d", as written at the start of an item's fields
+    /// (aligned to 8), with the padding up to the double.
+    private static let valueKeyOfDouble: [UInt8] = [5, 0, 0, 0] + Array("Value".utf8) + [0, 1, UInt8(ascii: "d"), 0, 0, 0, 0]
+
+    /// A field's key "Text" and the signature "s", written after a value that ends aligned to 8.
+    private static let textKey: [UInt8] = [4, 0, 0, 0] + Array("Text".utf8) + [0, 1, UInt8(ascii: "s"), 0]
 }

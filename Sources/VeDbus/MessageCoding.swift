@@ -30,7 +30,7 @@ enum MessageCoding {
         }
         var writer = WireWriter()
         for value in values { write(value, into: &writer) }
-        return (signature, writer.bytes)
+        return (signature, writer.takeBytes())
     }
 
     /// Checks every rule a value must follow on the wire, before any byte is written.

@@ -184,7 +184,7 @@ struct MessageHeader {
         writer.endArray(fieldsMark)
         writer.align(to: 8)
         writer.appendRaw(body)
-        return writer.bytes
+        return writer.takeBytes()
     }
 }
 

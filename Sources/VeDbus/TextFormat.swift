@@ -4,9 +4,11 @@ import CSystem
 public enum TextFormat {
     /// A formatter giving `decimals` fixed decimals and then `unit` ("%.2fV" is `fixed(2, "V")`).
     public static func fixed(_ decimals: Int, _ unit: String = "") -> VeService.TextFormatter {
-        { value in
+        let places = max(0, min(decimals, 17))
+        return { value in
             guard let number = value.number else { return value.description }
-            return fixedPoint(number, decimals: decimals) + unit
+            return exactText(number, places: places, keepsNegativeZero: false, unit: unit)
+                ?? fixedPoint(number, decimals: places) + unit
         }
     }
 
@@ -17,7 +19,8 @@ public enum TextFormat {
     /// without printf's machinery; anything larger goes to libc's snprintf.
     public static func fixedPoint(_ value: Double, decimals: Int) -> String {
         let places = max(0, min(decimals, 17))
-        let text = exactFixedPoint(value, places: places) ?? printfFixedPoint(value, places: places)
+        if let text = exactText(value, places: places, keepsNegativeZero: false, unit: "") { return text }
+        let text = printfFixedPoint(value, places: places)
         // printf keeps the sign of a negative value that rounds to zero; Python does too, but a
         // "-0.00A" on a display reads as a fault, so it is dropped.
         if text.utf8.first == UInt8(ascii: "-"),
@@ -29,9 +32,49 @@ public enum TextFormat {
 
     private static let powersOfTen: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000]
 
+    /// As printf's "%.*f" would write it (a negative value that rounds to zero keeps its sign),
+    /// or nil when printf must do it; see `exactUnits`.
+    static func exactFixedPoint(_ value: Double, places: Int) -> String? {
+        exactText(value, places: places, keepsNegativeZero: true, unit: "")
+    }
+
+    /// The digits of `exactUnits` with the point `places` from the right and `unit` after them,
+    /// written once into the String's own storage: this runs for every changed path every tick.
+    private static func exactText(_ value: Double, places: Int, keepsNegativeZero: Bool, unit: String) -> String? {
+        guard let units = exactUnits(value, places: places) else { return nil }
+        let negative = value.sign == .minus && (keepsNegativeZero || units != 0)
+        var digitCount = 1
+        var rest = units / 10
+        while rest > 0 {
+            digitCount += 1
+            rest /= 10
+        }
+        digitCount = max(digitCount, places + 1)
+        var unit = unit
+        return unit.withUTF8 { unitBytes in
+            let length = (negative ? 1 : 0) + digitCount + (places > 0 ? 1 : 0) + unitBytes.count
+            return String(unsafeUninitializedCapacity: length) { text in
+                var position = length - unitBytes.count
+                for index in unitBytes.indices { text[position + index] = unitBytes[index] }
+                var remaining = units
+                for written in 0..<digitCount {
+                    if places > 0 && written == places {
+                        position -= 1
+                        text[position] = UInt8(ascii: ".")
+                    }
+                    position -= 1
+                    text[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+                    remaining /= 10
+                }
+                if negative { text[0] = UInt8(ascii: "-") }
+                return length
+            }
+        }
+    }
+
     /// `value` × 10^places rounded half to even, from the double's exact significand and
     /// exponent; nil when that is not below 2^53 or `places` is above 6 (then printf does it).
-    static func exactFixedPoint(_ value: Double, places: Int) -> String? {
+    private static func exactUnits(_ value: Double, places: Int) -> UInt64? {
         guard value.isFinite, places < powersOfTen.count, abs(value) * Double(powersOfTen[places]) < 9.0e15 else {
             return nil
         }
@@ -61,13 +104,7 @@ public enum TextFormat {
             let half: UInt64 = 1 << (shift - 1)
             if remainder > half || (remainder == half && units & 1 == 1) { units += 1 }
         }
-        var digits = String(units)
-        if places > 0 {
-            if digits.utf8.count <= places { digits = String(repeating: "0", count: places + 1 - digits.utf8.count) + digits }
-            let split = digits.index(digits.endIndex, offsetBy: -places)
-            digits = digits[..<split] + "." + digits[split...]
-        }
-        return value.sign == .minus ? "-" + digits : digits
+        return units
     }
 
     /// "%.*f" through libc (a shim, not Swift's CVarArg boxing).
