@@ -100,9 +100,10 @@ public enum DBusValue: Equatable, Sendable {
     public var integer: Int? { number.flatMap(Self.integer(ofNumber:)) }
 
     /// `number` as a whole number, nil when it has a fraction or is too large to be exact.
+    @inlinable
     public static func integer(ofNumber number: Double) -> Int? {
-        guard number == number.rounded(), abs(number) < 9.0e15 else { return nil }
-        return Int(number)
+        guard abs(number) < 9.0e15 else { return nil }
+        return Int(exactly: number)
     }
 
     /// The string this value holds, nil for anything else.

@@ -34,8 +34,13 @@ extension VeMonitor {
         /// copying the value out of the cache first.
         @inline(__always)
         public func text(at index: Int) -> String? {
-            guard index < numbers.count, !isDouble[index], let value = others[index] else { return nil }
-            return value.string
+            guard index < numbers.count, !isDouble[index] else { return nil }
+            // Matched in place: only the text is retained, not the whole value copied out.
+            switch others[index] {
+            case .string(let text)?: return text
+            case .variant(let inner)?: return inner.string
+            default: return nil
+            }
         }
 
         /// Appends the number at each of `indexes` to `output`, nil where there is none, as

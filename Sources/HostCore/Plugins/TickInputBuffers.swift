@@ -64,34 +64,18 @@ public final class TickInputBuffers {
             system_low_soc: CValue.flag(snapshot.systemLowSoc))
 
         var cellIndex = 0
-        for (index, battery) in context.batteries.enumerated() {
-            let firstCell = cells + cellIndex
-            for voltage in battery.cellVoltages {
-                cells[cellIndex] = CValue.double(voltage)
-                cellIndex += 1
+        // Through the buffer's address, each snapshot passed borrowed: `for battery in` (or an
+        // array subscript) would copy every snapshot, a dozen retains and releases, to read it.
+        context.batteries.withUnsafeBufferPointer { snapshots in
+            for index in snapshots.indices {
+                let firstCell = cells + cellIndex
+                for voltage in snapshots[index].cellVoltages {
+                    cells[cellIndex] = CValue.double(voltage)
+                    cellIndex += 1
+                }
+                batteries[index] = batteryInput(snapshots.baseAddress! + index, cells: firstCell)
+                batteryPointers[index] = UnsafePointer(batteries + index)
             }
-            batteries[index] = dab_battery_input(
-                struct_size: UInt32(MemoryLayout<dab_battery_input>.size),
-                name: append(battery.name), service: append(battery.service),
-                voltage_v: CValue.double(battery.voltage), current_a: CValue.double(battery.current),
-                power_w: CValue.double(battery.power), temperature_c: CValue.double(battery.temperature),
-                soc_percent: CValue.double(battery.socPercent), capacity_ah: CValue.double(battery.capacityAh),
-                installed_capacity_ah: CValue.double(battery.installedCapacityAh),
-                consumed_ah: CValue.double(battery.consumedAh),
-                time_to_go_s: CValue.double(battery.timeToGoSeconds),
-                max_charge_voltage_v: CValue.double(battery.maxChargeVoltage),
-                max_charge_current_a: CValue.double(battery.maxChargeCurrent),
-                max_discharge_current_a: CValue.double(battery.maxDischargeCurrent),
-                charge_mode: append(battery.chargeMode),
-                voltages_sum_v: CValue.double(battery.voltagesSum),
-                min_cell_voltage_v: CValue.double(battery.minCellVoltage),
-                max_cell_voltage_v: CValue.double(battery.maxCellVoltage),
-                min_cell_id: append(battery.minCellId), max_cell_id: append(battery.maxCellId),
-                nr_blocking_charge: CValue.count(battery.blockingCharge),
-                nr_blocking_discharge: CValue.count(battery.blockingDischarge),
-                cell_count: UInt32(battery.cellVoltages.count),
-                cell_voltages_v: battery.cellVoltages.isEmpty ? nil : UnsafePointer(firstCell))
-            batteryPointers[index] = UnsafePointer(batteries + index)
         }
 
         tick.pointee = dab_tick_input(
@@ -106,6 +90,34 @@ public final class TickInputBuffers {
             charge: nil)
         setCharge(context.charge)
         return UnsafePointer(tick)
+    }
+
+    /// One battery in C, its texts copied into `text` and its cells already at `cells`. Each
+    /// field read through the pointer: a snapshot passed by value is copied whole first.
+    private func batteryInput(_ snapshot: UnsafePointer<BatterySnapshot>,
+                              cells: UnsafeMutablePointer<Double>) -> dab_battery_input {
+        return dab_battery_input(
+            struct_size: UInt32(MemoryLayout<dab_battery_input>.size),
+            name: append(snapshot.pointee.name), service: append(snapshot.pointee.service),
+            voltage_v: CValue.double(snapshot.pointee.voltage), current_a: CValue.double(snapshot.pointee.current),
+            power_w: CValue.double(snapshot.pointee.power), temperature_c: CValue.double(snapshot.pointee.temperature),
+            soc_percent: CValue.double(snapshot.pointee.socPercent),
+            capacity_ah: CValue.double(snapshot.pointee.capacityAh),
+            installed_capacity_ah: CValue.double(snapshot.pointee.installedCapacityAh),
+            consumed_ah: CValue.double(snapshot.pointee.consumedAh),
+            time_to_go_s: CValue.double(snapshot.pointee.timeToGoSeconds),
+            max_charge_voltage_v: CValue.double(snapshot.pointee.maxChargeVoltage),
+            max_charge_current_a: CValue.double(snapshot.pointee.maxChargeCurrent),
+            max_discharge_current_a: CValue.double(snapshot.pointee.maxDischargeCurrent),
+            charge_mode: append(snapshot.pointee.chargeMode),
+            voltages_sum_v: CValue.double(snapshot.pointee.voltagesSum),
+            min_cell_voltage_v: CValue.double(snapshot.pointee.minCellVoltage),
+            max_cell_voltage_v: CValue.double(snapshot.pointee.maxCellVoltage),
+            min_cell_id: append(snapshot.pointee.minCellId), max_cell_id: append(snapshot.pointee.maxCellId),
+            nr_blocking_charge: CValue.count(snapshot.pointee.blockingCharge),
+            nr_blocking_discharge: CValue.count(snapshot.pointee.blockingDischarge),
+            cell_count: UInt32(snapshot.pointee.cellVoltages.count),
+            cell_voltages_v: snapshot.pointee.cellVoltages.isEmpty ? nil : UnsafePointer(cells))
     }
 
     /// The charge strategy's result of this tick, for the SoC strategy; nil takes it away.
@@ -126,10 +138,11 @@ public final class TickInputBuffers {
         }
         var cellCount = 0
         var textBytes = textSize(context.bank.maxCellId) + textSize(context.bank.minCellId)
-        for battery in context.batteries {
-            cellCount += battery.cellVoltages.count
-            textBytes += textSize(battery.name) + textSize(battery.service) + textSize(battery.chargeMode)
-                + textSize(battery.minCellId) + textSize(battery.maxCellId)
+        context.batteries.withUnsafeBufferPointer { snapshots in
+            for index in snapshots.indices {
+                cellCount += snapshots[index].cellVoltages.count
+                textBytes += textBytesNeeded(snapshots[index])
+            }
         }
         if cellCount > cellCapacity {
             cells.deallocate()
@@ -141,6 +154,12 @@ public final class TickInputBuffers {
             text = .allocate(capacity: textBytes)
             textCapacity = textBytes
         }
+    }
+
+    /// Room for one battery's texts, each with its NUL.
+    private func textBytesNeeded(_ battery: BatterySnapshot) -> Int {
+        textSize(battery.name) + textSize(battery.service) + textSize(battery.chargeMode)
+            + textSize(battery.minCellId) + textSize(battery.maxCellId)
     }
 
     private func textSize(_ value: String?) -> Int {
