@@ -208,6 +208,9 @@ public final class AggregatorDaemon {
 
         guard session.connection.isConnected else { return }
         let tracker = session.tracker
+        // The last tick's snapshots share each battery's cell array: let go of them before the
+        // readings are refilled, or every battery's cells would be copied on write, each tick.
+        onlineSnapshots.removeAll(keepingCapacity: true)
         for change in tracker.update(from: monitor, now: now) {
             logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
         }
