@@ -37,8 +37,8 @@ func hotCodeLinkerFlags() -> [String] {
     guard lib.hasSuffix("/lib") else { return [] }
     #if canImport(Glibc)
     guard access(String(lib.dropLast(4)) + "/bin/ld.lld", X_OK) == 0 else { return [] }
-    return ["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Benchmarks/hot-functions.txt",
-            "-Xlinker", "--no-warn-symbol-ordering"]
+    let order = "\(Context.packageDirectory)/Benchmarks/hot-functions.txt"
+    return ["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=" + order, "-Xlinker", "--no-warn-symbol-ordering"]
     #else
     return []
     #endif

@@ -46,7 +46,8 @@ enum ItemsEncoding {
 
     /// A field's key "Value" and the signature "d", as written at the start of an item's fields
     /// (aligned to 8), with the padding up to the double.
-    private static let valueKeyOfDouble: [UInt8] = [5, 0, 0, 0] + Array("Value".utf8) + [0, 1, UInt8(ascii: "d"), 0, 0, 0, 0]
+    private static let valueKeyOfDouble: [UInt8] =
+        [5, 0, 0, 0] + Array("Value".utf8) + [0, 1, UInt8(ascii: "d"), 0, 0, 0, 0]
 
     /// A field's key "Text" and the signature "s", written after a value that ends aligned to 8.
     private static let textKey: [UInt8] = [4, 0, 0, 0] + Array("Text".utf8) + [0, 1, UInt8(ascii: "s"), 0]

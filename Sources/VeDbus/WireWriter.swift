@@ -141,9 +141,12 @@ struct WireWriter {
     private mutating func store(_ value: UInt64, byteCount: Int, at offset: Int) {
         storage.withUnsafeMutableBytes { buffer in
             switch byteCount {
-            case 8: buffer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
-            case 4: buffer.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: offset, as: UInt32.self)
-            default: buffer.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: offset, as: UInt16.self)
+            case 8:
+                buffer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self)
+            case 4:
+                buffer.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: offset, as: UInt32.self)
+            default:
+                buffer.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: offset, as: UInt16.self)
             }
         }
     }

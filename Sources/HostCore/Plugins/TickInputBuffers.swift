@@ -64,8 +64,9 @@ public final class TickInputBuffers {
             system_low_soc: CValue.flag(snapshot.systemLowSoc))
 
         var cellIndex = 0
-        // Through the buffer's address, each snapshot passed borrowed: `for battery in` (or an
-        // array subscript) would copy every snapshot, a dozen retains and releases, to read it.
+        // Each snapshot read through its address in the array's buffer: `for battery in`, or
+        // passing `context.batteries[index]`, copies the whole snapshot (a dozen retains and
+        // releases) only to read it.
         context.batteries.withUnsafeBufferPointer { snapshots in
             for index in snapshots.indices {
                 let firstCell = cells + cellIndex
@@ -96,7 +97,7 @@ public final class TickInputBuffers {
     /// field read through the pointer: a snapshot passed by value is copied whole first.
     private func batteryInput(_ snapshot: UnsafePointer<BatterySnapshot>,
                               cells: UnsafeMutablePointer<Double>) -> dab_battery_input {
-        return dab_battery_input(
+        dab_battery_input(
             struct_size: UInt32(MemoryLayout<dab_battery_input>.size),
             name: append(snapshot.pointee.name), service: append(snapshot.pointee.service),
             voltage_v: CValue.double(snapshot.pointee.voltage), current_a: CValue.double(snapshot.pointee.current),
