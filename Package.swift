@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The daemon and the strategy plugins are Embedded Swift: they need no Swift runtime, only libc
-/// and libm (and libdbus for the daemon), so they stay small in memory, and a plugin does not
+/// and libm (the daemon speaks D-Bus itself), so they stay small in memory, and a plugin does not
 /// depend on the host's Swift version (the C ABI is the only contract). The same files are also
 /// built as ordinary Swift (Sources/Embedded and Plugins/Embedded hold symlinks) for the tests,
 /// the simulator and the demo. `-module-alias` keeps their `import` lines the same in both.
