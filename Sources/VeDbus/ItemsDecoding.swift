@@ -61,35 +61,38 @@ enum ItemsDecoding {
         case none
         case number(Double)
         case other(DBusValue)
+
+        var isNone: Bool {
+            if case .none = self { return true }
+            return false
+        }
     }
 
     /// The unwrapped "Value" of one item's `a{sv}` (the first, if a sender repeats it); the
     /// other fields are stepped over, a "Text" without making a String of it.
     private static func value(ofFields fields: inout Cursor, frame: [UInt8]) throws(DBusCodingError) -> FoundValue {
         var found = FoundValue.none
-        var hasFound = false
         while fields.offset < fields.end {
             try fields.align(8)
             let key = try fields.string()
-            let wanted = !hasFound && fields.equals(key, "Value")
+            let wanted = found.isNone && fields.equals(key, "Value")
             let type = try fields.signature()
             if type.count == 1 {
                 let code = fields.raw[type.lowerBound]
                 if code == UInt8(ascii: "d") {
                     let value = Double(bitPattern: try fields.uint64())
-                    if wanted { found = .number(value); hasFound = true }
+                    if wanted { found = .number(value) }
                     continue
                 }
                 if code == UInt8(ascii: "s") {
                     let text = try fields.string()
                     if wanted {
                         found = .other(.string(String(decoding: UnsafeRawBufferPointer(rebasing: fields.raw[text]), as: UTF8.self)))
-                        hasFound = true
                     }
                     continue
                 }
                 if let basic = try fields.basic(code) {
-                    if wanted { found = .other(basic); hasFound = true }
+                    if wanted { found = .other(basic) }
                     continue
                 }
             }
@@ -100,7 +103,7 @@ enum ItemsDecoding {
             // Depth as inside the whole argument: array, entry's array, variant.
             let value = try MessageCoding.read(&generic, frame, &index, depth: 3)
             fields.offset = generic.offset
-            if wanted { found = .other(value.unwrapped); hasFound = true }
+            if wanted { found = .other(value.unwrapped) }
         }
         return found
     }

@@ -7,28 +7,38 @@ extension VeMonitor {
         /// Values changed so far in any service of this monitor: a service's `generation` is this
         /// count at its last change, so it never repeats, not even for a service that came back.
         var changes: UInt64 = 0
-        var indexByName: [String: Int] = [:]
-        /// `names` by their bytes. A struct, so that the signal reader can hold it in a local
-        /// for a whole message instead of reaching into this class for every item.
+        /// `names` by their bytes, the one index of them. A struct, so that the signal reader
+        /// can hold it in a local for a whole message instead of reaching into this class for
+        /// every item.
         var lookup = PathLookup()
 
-        func intern(_ path: String) -> Int {
-            intern(path, lookup: &lookup)
+        /// The index of `path` if it was interned; nil otherwise (nothing is added).
+        func index(of path: String) -> Int? {
+            var path = path
+            return path.withUTF8 { lookup.index(of: UnsafeRawBufferPointer($0)) }
         }
 
-        /// As `intern(_:)` with the lookup held elsewhere for the moment (by the signal reader).
-        func intern(_ path: String, lookup: inout PathLookup) -> Int {
-            if let index = indexByName[path] { return index }
+        func intern(_ path: String) -> Int {
+            var path = path
+            return path.withUTF8 { intern(bytes: UnsafeRawBufferPointer($0), lookup: &lookup) }
+        }
+
+        /// The index of the path whose UTF-8 is `bytes`, interned on first sight: a hash probe
+        /// and a byte compare when it is known. `lookup` is this table's, held elsewhere for the
+        /// moment (the signal reader holds it for a whole message).
+        @inline(__always)
+        func intern(bytes: UnsafeRawBufferPointer, lookup: inout PathLookup) -> Int {
+            if let index = lookup.index(of: bytes) { return index }
+            return add(String(decoding: bytes, as: UTF8.self), lookup: &lookup)
+        }
+
+        /// A path seen for the first time.
+        @inline(never)
+        private func add(_ path: String, lookup: inout PathLookup) -> Int {
             names.append(path)
             let index = names.count - 1
-            indexByName[path] = index
             lookup.add(path, index: index)
             return index
-        }
-
-        /// As `intern(_:)` for a path's UTF-8: a hash probe and a byte compare when it is known.
-        func intern(bytes: UnsafeRawBufferPointer) -> Int {
-            lookup.index(of: bytes) ?? intern(String(decoding: bytes, as: UTF8.self))
         }
     }
 

@@ -173,7 +173,7 @@ public final class VeMonitor {
     // MARK: Reading the cache
 
     public func value(_ service: String, _ path: String) -> DBusValue? {
-        guard let state = services[service], let index = pathTable.indexByName[path] else { return nil }
+        guard let state = services[service], let index = pathTable.index(of: path) else { return nil }
         return state.columns[index]
     }
 
@@ -407,16 +407,15 @@ public final class VeMonitor {
         /// Counts a change and lists it when it is reported.
         func noteChange(_ index: Int) {
             changeCount += 1
-            if let reported, index >= reported.count || !reported[index] { return }
-            changed.append(PathID(index: index, table: table))
+            if Self.isReported(index, in: reported) { changed.append(PathID(index: index, table: table)) }
         }
         var failure: DBusCodingError?
         do {
             try ItemsDecoding.forEachItem(in: message, number: { path, number in
-                let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
+                let index = pathTable.intern(bytes: path, lookup: &lookup)
                 if state.columns.store(number: number, at: index) { noteChange(index) }
             }, other: { path, value in
-                let index = lookup.index(of: path) ?? pathTable.intern(String(decoding: path, as: UTF8.self), lookup: &lookup)
+                let index = pathTable.intern(bytes: path, lookup: &lookup)
                 if state.columns.store(value, at: index) { noteChange(index) }
             })
             state.lastUpdate = clock()
@@ -437,9 +436,13 @@ public final class VeMonitor {
         if !changed.isEmpty { onValuesChanged?(name, changed) }
     }
 
-    private func isReported(_ index: Int) -> Bool {
-        guard let isReportedIndex else { return true }
-        return index < isReportedIndex.count && isReportedIndex[index]
+    private func isReported(_ index: Int) -> Bool { Self.isReported(index, in: isReportedIndex) }
+
+    /// Whether `flags` (`isReportedIndex`, nil: every path) report the path at `index`.
+    @inline(__always)
+    private static func isReported(_ index: Int, in flags: [Bool]?) -> Bool {
+        guard let flags else { return true }
+        return index < flags.count && flags[index]
     }
 
     /// One changed path, from a probe or a PropertiesChanged: to `onValuesChanged` if reported.

@@ -7,7 +7,7 @@ import Testing
 @Suite struct PathTableTests {
     private func index(_ table: VeMonitor.PathTable, bytesOf path: String) -> Int {
         var path = path
-        return path.withUTF8 { table.intern(bytes: UnsafeRawBufferPointer($0)) }
+        return path.withUTF8 { table.intern(bytes: UnsafeRawBufferPointer($0), lookup: &table.lookup) }
     }
 
     /// Paths of every length from 0 to 40, some differing only in their last or first byte,
@@ -29,6 +29,9 @@ import Testing
             #expect(index(table, bytesOf: path) == expected, "path \(path)")
         }
         #expect(table.names.count == Set(all).count)
+        // Looking a path up by its String adds nothing.
+        #expect(all.allSatisfy { table.index(of: $0) == byString[all.firstIndex(of: $0)!] })
+        #expect(table.index(of: "/Never/Interned") == nil && table.names.count == Set(all).count)
     }
 
     @Test func bytesSeenFirstAreInternedOnceAndNamed() {

@@ -142,7 +142,7 @@ public final class TickInputBuffers {
         context.batteries.withUnsafeBufferPointer { snapshots in
             for index in snapshots.indices {
                 cellCount += snapshots[index].cellVoltages.count
-                textBytes += textBytesNeeded(snapshots[index])
+                textBytes += textBytesNeeded(snapshots.baseAddress! + index)
             }
         }
         if cellCount > cellCapacity {
@@ -157,10 +157,10 @@ public final class TickInputBuffers {
         }
     }
 
-    /// Room for one battery's texts, each with its NUL.
-    private func textBytesNeeded(_ battery: BatterySnapshot) -> Int {
-        textSize(battery.name) + textSize(battery.service) + textSize(battery.chargeMode)
-            + textSize(battery.minCellId) + textSize(battery.maxCellId)
+    /// Room for one battery's texts, each with its NUL (read through the pointer, as above).
+    private func textBytesNeeded(_ battery: UnsafePointer<BatterySnapshot>) -> Int {
+        textSize(battery.pointee.name) + textSize(battery.pointee.service) + textSize(battery.pointee.chargeMode)
+            + textSize(battery.pointee.minCellId) + textSize(battery.pointee.maxCellId)
     }
 
     private func textSize(_ value: String?) -> Int {
