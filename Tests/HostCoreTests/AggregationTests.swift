@@ -115,6 +115,20 @@ struct AggregationTests {
         #expect(values.voltagesSum == 52.5)
     }
 
+    /// §3.1: /Dc/0/Temperature is the mean; /System/NrOfModulesBlockingDischarge the sum.
+    @Test func temperatureIsTheMeanAndBlockingDischargeTheSum() throws {
+        var view = FakeMonitorView()
+        view.addBattery(b1, name: "B1")
+        view.addBattery(b2, name: "B2")
+        view.set(b1, "/Dc/0/Temperature", .double(18))
+        view.set(b2, "/Dc/0/Temperature", .double(25))
+        view.set(b1, "/System/NrOfModulesBlockingDischarge", .int32(2))
+        view.set(b2, "/System/NrOfModulesBlockingDischarge", .int32(1))
+        let values = try combine(view).values
+        #expect(values.temperature == 21.5)
+        #expect(values.modulesBlockingDischarge == 3)
+    }
+
     @Test func noBatteryOnlineGivesNoValues() throws {
         var view = FakeMonitorView()
         view.addBattery(b1, name: "B1", updatedAt: 0)

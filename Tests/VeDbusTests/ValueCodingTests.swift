@@ -98,6 +98,13 @@ import BusTestSupport
         #expect(TextFormat.fixedPoint(0.05, decimals: 1) == "0.1")
         #expect(TextFormat.fixed(2, "V")(.double(53.2)) == "53.20V")
         #expect(TextFormat.fixed(0, "W")(.int32(-1500)) == "-1500W")
+        // A formatter writes the unit with the digits; the same rules as fixedPoint's.
+        #expect(TextFormat.fixed(2, "A")(.double(-0.004)) == "0.00A")
+        #expect(TextFormat.fixed(3, "V")(.double(0.0004)) == "0.000V")
+        #expect(TextFormat.fixed(1, "%")(.double(-12.25)) == "-12.2%")
+        // Beyond the exact range (1e17 has no 2-decimal integer form below 2^53): printf, then the unit.
+        #expect(TextFormat.fixed(2, "V")(.double(1e17)) == "100000000000000000.00V")
+        #expect(TextFormat.fixed(8, "")(.double(0.5)) == "0.50000000")
     }
 
     @Test func descriptionIsPythonLike() {
