@@ -86,6 +86,12 @@ import VeDbus
         #expect(items.stdout.contains("\"Text\" s \"\(cvlText)\""), Comment(rawValue: items.stdout))
         #expect(items.stdout.contains("\"/InstalledCapacity\" 2 \"Value\" d 560 \"Text\" s \"560Ah\""))
         #expect(items.stdout.contains("\"/ProductName\" 2 \"Value\" s \"AggregateBatteries\""))
+        // §4's identity paths, with the reference's values (0xBA44 = 47684).
+        for identity in ["\"/DeviceInstance\" 2 \"Value\" i 99 ", "\"/ProductId\" 2 \"Value\" i 47684 ",
+                         "\"/Mgmt/Connection\" 2 \"Value\" s \"Virtual\"", "\"/Connected\" 2 \"Value\" i 1 ",
+                         "\"/Mgmt/ProcessName\" 2 \"Value\" s \"dbus-aggregate-batteries\""] {
+            #expect(items.stdout.contains(identity), Comment(rawValue: identity))
+        }
     }
 
     @Test func ownChargeWithAveragedSoc() throws {
