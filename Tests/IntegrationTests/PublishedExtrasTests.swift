@@ -22,6 +22,9 @@ import VeDbus
         let text = try harness.tool("busctl", harness.fixture.busctlAddress, "call", AggregateService.serviceName,
                                     "/Voltages/SIMBAT1_Cell1", "com.victronenergy.BusItem", "GetText")
         #expect(text.stdout.hasPrefix("s \"3.") && text.stdout.contains("V\""), Comment(rawValue: text.stdout))
+        // §4: cell values "%.3fV", three decimals (a voltage's "%.2fV" would show two).
+        let shown = text.stdout.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
+        #expect(shown.hasSuffix("V") && shown.split(separator: ".").last?.count == 4, Comment(rawValue: shown))
     }
 
     @Test func withoutSendCellVoltagesNoCellPathsAppear() throws {
