@@ -60,6 +60,8 @@ final class TickFixture {
         simulation.cellsPerBattery = cells
         // Readings that jitter as a BMS's do: every battery changes every tick and is read again.
         simulation.measurementNoise = true
+        // The traffic shape of the README's figures: one ItemsChanged per battery per second.
+        simulation.batteryPublishMode = .itemsChanged
         venus = SimulatedVenus(scenario: .steady, config: simulation, address: .address(bus.address), loop: loop)
         try venus.start()
         daemon = try AggregatorDaemon(prepared: prepared, address: .address(bus.address), loop: loop, logger: logger)

@@ -215,7 +215,11 @@ public struct TickContext: Equatable, Sendable {
     /// Seconds since this instance's previous tick.
     public var timeStepSeconds: Double
     public var date: CalendarDate
+    /// Packs the bank should have (NR_OF_BATTERIES, or more when more are established).
     public var batteriesExpected: Int
+    /// Packs online this tick; fewer than expected: the bank is partial (see `isPartialBank`).
+    /// Set even for a strategy that does not read `batteries`.
+    public var batteriesOnline: Int
     public var bank: BankSnapshot
     /// The batteries online, in the host's order.
     public var batteries: [BatterySnapshot]
@@ -223,14 +227,22 @@ public struct TickContext: Equatable, Sendable {
     public var charge: ChargeResult?
 
     public init(timeStepSeconds: Double, date: CalendarDate, batteriesExpected: Int,
-                bank: BankSnapshot, batteries: [BatterySnapshot], charge: ChargeResult? = nil) {
+                bank: BankSnapshot, batteries: [BatterySnapshot], charge: ChargeResult? = nil,
+                batteriesOnline: Int? = nil) {
         self.timeStepSeconds = timeStepSeconds
         self.date = date
         self.batteriesExpected = batteriesExpected
+        self.batteriesOnline = batteriesOnline ?? batteries.count
         self.bank = bank
         self.batteries = batteries
         self.charge = charge
     }
+}
+
+extension TickContext {
+    /// True while packs the bank expects are not online: the bank values (installed capacity,
+    /// cell extremes, BMS SoC) then describe only part of it.
+    public var isPartialBank: Bool { batteriesOnline < batteriesExpected }
 }
 
 /// Why a tick or a create failed; the message reaches the host's log.

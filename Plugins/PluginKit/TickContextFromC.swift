@@ -27,6 +27,7 @@ extension TickContext {
         timeStepSeconds = input.time_step_s
         date = CalendarDate(year: Int(input.date.year), month: Int(input.date.month), day: Int(input.date.day))
         batteriesExpected = Int(input.batteries_expected)
+        batteriesOnline = Int(input.batteries_online)
         if let cBank = input.bank { bank.update(cBank: cBank) } else { bank = BankSnapshot() }
         var count = 0
         if withBatteries, let list = input.batteries {

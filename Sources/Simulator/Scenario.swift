@@ -29,14 +29,26 @@ public enum Scenario: String, CaseIterable, Sendable {
     /// The first battery publishes invalid values on some paths and a string as its voltage
     /// from 10 s to 40 s.
     case invalidValues
-    /// The last battery stops publishing (stale values) from 10 s to 70 s.
+    /// The last battery's driver hangs from 10 s to 70 s: it publishes nothing and answers no
+    /// call, while its name stays on the bus.
     case batteryFreezes
+    /// No current flows and, without noise, no reading changes: a resting bank whose healthy
+    /// drivers send nothing for as long as it rests (at night, or kept full from the grid).
+    case resting
+    /// The last battery's USB adapter is enumerated again at 10 s: its service leaves and comes
+    /// back 3 s later under another name (`ttyUSB<n + 2>`) with the same serial and instance.
+    case batteryReenumerates
+    /// The first battery's driver loses its BMS (a cable) from 10 s to 130 s while it stays on
+    /// the bus and answers calls: offline and invalid values after 10 s, BmsCable after 60 s.
+    case bmsLinkLost
 
     public static let faultStart = 10.0
     public static let blockEnd = 120.0
     public static let vanishEnd = 40.0
     public static let invalidEnd = 40.0
     public static let freezeEnd = 70.0
+    public static let reenumerateReturn = 13.0
+    public static let linkLostEnd = 130.0
     /// The paths `invalidValues` invalidates, and the one it turns into a string.
     public static let invalidatedPaths: Set<String> = ["/Dc/0/Current", "/Soc", "/Info/MaxChargeVoltage", "/Voltages/Cell3"]
     public static let wrongTypePath = "/Dc/0/Voltage"
@@ -58,7 +70,8 @@ public enum Scenario: String, CaseIterable, Sendable {
             config.initialSocPercent = 12
         case .bmsBlocksCharge:
             config.initialSocPercent = 60
-        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes:
+        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes, .resting, .batteryReenumerates,
+             .bmsLinkLost:
             break
         }
     }
@@ -69,14 +82,16 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .chargeToFullWithPeakingCell: return .constant(batteryA: 100, solarA: 40)
         case .dischargeToEmpty: return .constant(batteryA: -150, solarA: 0)
         case .bmsBlocksCharge: return .constant(batteryA: 60, solarA: 20)
-        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes: return .steady
+        case .resting: return .constant(batteryA: 0, solarA: 0)
+        case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes, .batteryReenumerates, .bmsLinkLost:
+            return .steady
         }
     }
 
     /// The timed knob changes.
     public var events: [ScenarioEvent] {
         switch self {
-        case .steady, .chargeToFullWithPeakingCell, .dischargeToEmpty:
+        case .steady, .chargeToFullWithPeakingCell, .dischargeToEmpty, .resting:
             return []
         case .bmsBlocksCharge:
             return [
@@ -103,6 +118,23 @@ public enum Scenario: String, CaseIterable, Sendable {
             return [
                 ScenarioEvent(at: Self.faultStart, "last battery freezes") { $0.batteries.last?.isFrozen = true },
                 ScenarioEvent(at: Self.freezeEnd, "last battery publishes again") { $0.batteries.last?.isFrozen = false },
+            ]
+        case .batteryReenumerates:
+            return [
+                ScenarioEvent(at: Self.faultStart, "last battery's USB adapter re-enumerates") { $0.batteries.last?.vanish() },
+                ScenarioEvent(at: Self.reenumerateReturn, "last battery returns under another name") { venus in
+                    guard let battery = venus.batteries.last else { return }
+                    try battery.reenumerate(as: "com.victronenergy.battery.ttyUSB\(venus.batteries.count + 1)")
+                },
+            ]
+        case .bmsLinkLost:
+            return [
+                ScenarioEvent(at: Self.faultStart, "first battery's driver loses its BMS") {
+                    $0.batteries.first?.setBmsLink(connected: false)
+                },
+                ScenarioEvent(at: Self.linkLostEnd, "first battery's driver reads its BMS again") {
+                    $0.batteries.first?.setBmsLink(connected: true)
+                },
             ]
         }
     }

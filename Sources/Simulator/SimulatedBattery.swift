@@ -36,6 +36,34 @@ public final class SimulatedBattery: SimulatedDevice {
         set { model.dischargeBlockedByCommand = newValue }
     }
 
+    /// Seconds since the driver lost its BMS (serial cable, USB adapter); nil while connected.
+    /// The driver stays on the bus and answers calls, and does what dbus-serialbattery does:
+    /// after 10 s it marks the battery offline (/System/NrOfModulesOnline 0, ...Offline 1) and
+    /// invalidates voltage, current and power; after 60 s it raises /Alarms/BmsCable to 1. The
+    /// other values keep what was last read.
+    public private(set) var bmsLinkLostForSeconds: Double?
+    private var valuesAtLinkLoss: [(String, DBusValue)] = []
+
+    /// The driver loses its BMS now (`connected: false`) or reads it again.
+    public func setBmsLink(connected: Bool) {
+        if connected {
+            bmsLinkLostForSeconds = nil
+            valuesAtLinkLoss = []
+        } else if bmsLinkLostForSeconds == nil {
+            valuesAtLinkLoss = measurementValues()
+            bmsLinkLostForSeconds = 0
+        }
+    }
+
+    /// Moves the driver's own clock (for its link-loss time-outs).
+    func advanceDriverClock(_ seconds: Double) {
+        if let lost = bmsLinkLostForSeconds { bmsLinkLostForSeconds = lost + seconds }
+    }
+
+    /// dbus-serialbattery's time-outs for a lost BMS: offline after 10 s, cable alarm after 60 s.
+    public static let driverOfflineAfterSeconds = 10.0
+    public static let driverCableAlarmAfterSeconds = 60.0
+
     /// Lets the battery's share of the bank current flow for `seconds`; returns what flowed.
     @discardableResult
     public func step(requestedA: Double, seconds: Double) -> Double {
@@ -84,6 +112,25 @@ public final class SimulatedBattery: SimulatedDevice {
     }
 
     override func measurementValues() -> [(String, DBusValue)] {
+        guard let lost = bmsLinkLostForSeconds else { return liveValues() }
+        return valuesAtLinkLoss.map { path, value in
+            switch path {
+            case "/Dc/0/Voltage", "/Dc/0/Current", "/Dc/0/Power":
+                return (path, lost >= Self.driverOfflineAfterSeconds ? .invalid : value)
+            case "/System/NrOfModulesOnline":
+                return (path, .int32(lost >= Self.driverOfflineAfterSeconds ? 0 : 1))
+            case "/System/NrOfModulesOffline":
+                return (path, .int32(lost >= Self.driverOfflineAfterSeconds ? 1 : 0))
+            case "/Alarms/BmsCable":
+                return (path, .int32(lost > Self.driverCableAlarmAfterSeconds ? 1 : 0))
+            default:
+                return (path, value)
+            }
+        }
+    }
+
+    /// The values the driver reads from a connected BMS now.
+    private func liveValues() -> [(String, DBusValue)] {
         let model = self.model
         var cells = model.cellVoltages.map(Self.millivoltRounded)
         if noise != nil {

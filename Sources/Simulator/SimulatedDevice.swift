@@ -1,21 +1,44 @@
 import VeDbus
 
+/// How a device announces its changed values. Real drivers differ: dbus-serialbattery sets
+/// each path with velib's plain setter, outside a batch, so every changed value is its own
+/// PropertiesChanged on that path; Victron's own services send one ItemsChanged on "/" per
+/// batch. Either way an unchanged value sends nothing.
+public enum PublishMode: String, Sendable, CaseIterable {
+    case propertiesChanged = "properties-changed"
+    case itemsChanged = "items-changed"
+}
+
 /// One simulated device service on its own bus connection, with the faults a scenario can
-/// inject: freeze (stale values), invalid values, wrong types, vanish and return.
+/// inject: a hung process, invalid values, wrong types, vanish and return (also under
+/// another name, as after a USB re-enumeration).
 ///
 /// Subclasses say which paths they have (`measurementPaths`) and what the values are now
-/// (`measurementValues`); this class owns the connection and turns values into ItemsChanged.
+/// (`measurementValues`); this class owns the connection and turns values into signals.
 public class SimulatedDevice {
-    public let serviceName: String
+    /// The bus name; changes only when the device comes back under another name.
+    public private(set) var serviceName: String
     public var identity: DeviceIdentity
-    /// While frozen nothing is published: readers keep seeing the last values (stale).
-    public var isFrozen = false
+    /// How changed values go out.
+    public var publishMode: PublishMode = .itemsChanged
+    /// A hung driver process: nothing is published and no call is answered (its connection
+    /// is not read), while its name stays on the bus. Readers keep seeing the last values.
+    public var isFrozen = false {
+        didSet {
+            guard let connection = service?.connection, isFrozen != oldValue else { return }
+            if isFrozen { loop.detach(connection) } else { loop.attach(connection) }
+        }
+    }
     /// Paths published as invalid (Victron's None) instead of their value.
     public var invalidatedPaths: Set<String> = []
     /// Numeric paths published as a string (their text) instead of a number.
     public var wrongTypePaths: Set<String> = []
-    /// How many ItemsChanged signals this device has sent.
-    public private(set) var itemsChangedCount = 0
+    /// Paths published with another value than the model's (a driver's bad decode, say).
+    public var overriddenValues: [String: DBusValue] = [:]
+    /// How many times this device sent its changed values (one signal, or one burst of them).
+    public private(set) var publishCount = 0
+    /// The last path and value the last publish sent: a reader that has it has the whole burst.
+    public private(set) var lastPublished: (path: String, value: DBusValue)?
 
     public private(set) var service: VeService?
     private let address: BusAddress
@@ -69,6 +92,7 @@ public class SimulatedDevice {
     /// Releases the name and closes the connection, as a driver that exits: monitors see
     /// NameOwnerChanged with an empty new owner.
     public func vanish() {
+        isFrozen = false
         guard let service else { return }
         service.connection.releaseName(serviceName)
         service.connection.close()
@@ -79,20 +103,33 @@ public class SimulatedDevice {
     /// Comes back on a fresh connection (a new unique name), as a restarted driver does.
     public func returnToBus() throws(DBusError) { try connect() }
 
-    /// Sets every value and sends one ItemsChanged with the changed ones; nothing while frozen
+    /// Leaves the bus and comes back under `newServiceName` with the same identity (serial,
+    /// custom name, device instance): a BMS whose USB adapter was enumerated again.
+    public func reenumerate(as newServiceName: String) throws(DBusError) {
+        vanish()
+        serviceName = newServiceName
+        try connect()
+    }
+
+    /// Sets every value and sends the changed ones (see `publishMode`); nothing while frozen
     /// or off the bus. Returns how many paths changed.
     @discardableResult
     public func publish() -> Int {
         guard !isFrozen, let service, service.isRegistered else { return 0 }
         for (path, value) in effectiveValues() { service.set(path, value) }
-        let count = service.publish()
-        if count > 0 { itemsChangedCount += 1 }
+        let last = service.pendingPaths.last
+        let count = publishMode == .itemsChanged ? service.publish() : service.publishEachPath()
+        if count > 0, let last, let handle = service.handle(last) {
+            publishCount += 1
+            lastPublished = (last, service.value(handle))
+        }
         return count
     }
 
     /// All values with the injected faults applied.
     func effectiveValues() -> [(String, DBusValue)] {
         (identity.values + measurementValues()).map { path, value in
+            if let replaced = overriddenValues[path] { return (path, replaced) }
             if invalidatedPaths.contains(path) { return (path, .invalid) }
             if wrongTypePaths.contains(path), let number = value.number {
                 return (path, .string(String(number)))

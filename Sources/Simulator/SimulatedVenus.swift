@@ -42,6 +42,7 @@ public final class SimulatedVenus {
                              noise: config.measurementNoise ? MeasurementNoise(seed: UInt64(index + 1)) : nil,
                              address: address, loop: loop)
         }
+        for battery in batteries { battery.publishMode = config.batteryPublishMode }
         shunts = config.shunts.map {
             SimulatedSmartShunt(mode: $0.mode, port: $0.port, deviceInstance: $0.deviceInstance,
                                 customName: $0.customName, address: address, loop: loop)
@@ -103,12 +104,13 @@ public final class SimulatedVenus {
             left -= dt
             time += dt
             fireDueEvents()
+            for battery in batteries { battery.advanceDriverClock(dt) }
             flowCurrent(for: dt)
         }
         updateMeasurements()
     }
 
-    /// One ItemsChanged per device with changes (settings signal their own changes).
+    /// Every device sends what changed, in its publish mode (settings signal their own changes).
     public func publish() {
         for device in devices { device.publish() }
     }

@@ -22,6 +22,9 @@ public struct SimulationConfig: Sendable, Equatable {
     /// seeded generator), so every battery publishes every second. Off: values change only
     /// when the physics moves them, and a quiet bank can be silent for many seconds.
     public var measurementNoise = false
+    /// How the batteries announce changes: per path, as dbus-serialbattery does (the default),
+    /// or one ItemsChanged per second.
+    public var batteryPublishMode = PublishMode.propertiesChanged
 
     public init() {}
 

@@ -35,8 +35,11 @@ struct SimulatorCommand: ParsableCommand {
     @Flag(help: "Add a SmartShunt in DC-meter mode (5 A load).")
     var dcLoadShunt = false
 
-    @Flag(help: "Readings jitter as a real BMS's do (cells ±1 mV, current ±0.01 A): every battery publishes every second.")
+    @Flag(help: "Readings jitter as a real BMS's do (cells ±1 mV, current ±0.01 A): every battery publishes every second. Without it a reading changes only when the physics moves it (constant at rest).")
     var noise = false
+
+    @Option(help: "How batteries announce changed values: properties-changed (one signal per changed path, as dbus-serialbattery does; the default) or items-changed (one ItemsChanged per second).")
+    var publish = PublishMode.propertiesChanged.rawValue
 
     @Option(help: "Start SoC, % (default: the scenario's).")
     var soc: Double?
@@ -55,6 +58,9 @@ struct SimulatorCommand: ParsableCommand {
         guard batteries >= 1, cells >= 1, capacity > 0, mppts >= 0 else {
             throw ValidationError("batteries and cells must be at least 1, capacity positive, mppts not negative")
         }
+        guard PublishMode(rawValue: publish) != nil else {
+            throw ValidationError("--publish must be one of \(PublishMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard speed > 0 else { throw ValidationError("--speed must be positive") }
     }
 
@@ -69,6 +75,7 @@ struct SimulatorCommand: ParsableCommand {
         if batteryShunt { config.shunts.append(.batteryMonitor()) }
         if dcLoadShunt { config.shunts.append(.dcMeter()) }
         config.measurementNoise = noise
+        config.batteryPublishMode = PublishMode(rawValue: publish) ?? .propertiesChanged
         scenario.adjust(&config)
         if let soc { config.initialSocPercent = soc }
 

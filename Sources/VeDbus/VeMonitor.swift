@@ -231,18 +231,20 @@ public final class VeMonitor {
         }
     }
 
-    /// Asks a watched service for one value. A value that differs from the cache is news (a
-    /// signal was lost): it is stored and refreshes the last-update time. The same value again
-    /// proves only that the process answers, not that its data is fresh (a driver whose reader
-    /// thread hangs still answers with old values), so it does not. Completes with true on news.
-    public func probe(_ service: String, path: String, completion: @escaping (Bool) -> Void) {
-        getValue(service, path) { result in
-            guard case .success(let value) = result, self.services[service] != nil,
-                  self.store(value, at: path, in: service) else {
+    /// Asks a watched service for one value: a sign of life from a driver that sends nothing
+    /// while its values stay the same (dbus-serialbattery at rest sends nothing for minutes).
+    /// Any answer refreshes the service's last-update time; a value that differs from the cache
+    /// is stored too (a signal was lost). A driver that lost its BMS but still answers says so
+    /// in its values, not by silence. Completes with true when the service answered in time.
+    public func probe(_ service: String, path: String, timeout: Double? = nil, completion: @escaping (Bool) -> Void) {
+        connection.call(destination: service, path: path, interface: VeService.busItemInterface,
+                        member: "GetValue", timeout: timeout ?? callTimeout) { result in
+            guard case .success(let arguments) = result, let value = arguments.first?.unwrapped,
+                  self.services[service] != nil else {
                 completion(false)
                 return
             }
-            self.reportChange(service, self.pathID(path))
+            if self.store(value, at: path, in: service) { self.reportChange(service, self.pathID(path)) }
             self.touch(service)
             completion(true)
         }

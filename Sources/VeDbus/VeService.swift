@@ -129,6 +129,23 @@ public final class VeService {
         return count
     }
 
+    /// Sends one PropertiesChanged on each changed path's own object, as a driver that sets
+    /// every path outside a batch does (dbus-serialbattery); returns how many it sent.
+    @discardableResult
+    public func publishEachPath() -> Int {
+        guard isRegistered, !changed.isEmpty else { return 0 }
+        for index in changed {
+            items[index].pendingChange = false
+            if let signal = try? Message.signal(path: items[index].path, interface: Self.busItemInterface,
+                                                member: "PropertiesChanged", arguments: [valueAndText(items[index])]) {
+                connection.send(signal)
+            }
+        }
+        let count = changed.count
+        changed.removeAll(keepingCapacity: true)
+        return count
+    }
+
     private func setValue(at index: Int, _ value: DBusValue) {
         guard items[index].value != value else { return }
         items[index].value = value

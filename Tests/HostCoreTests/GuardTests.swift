@@ -32,13 +32,16 @@ struct GuardTests {
         // (given CCL, given DCL, published CCL, published DCL): above MAX_* is only capped.
         (500.0, 10.0, 200.0, 10.0), (50.0, 151.0, 50.0, 150.0),
     ])
-    func currentLimitsAboveTheMaximaAreCappedAndReported(ccl: Double, dcl: Double, expectedCcl: Double, expectedDcl: Double) {
+    func currentLimitsAboveTheMaximaAreCappedWithoutAnAlarm(ccl: Double, dcl: Double, expectedCcl: Double, expectedDcl: Double) {
         var guardian = makeGuard()
         let limits = guardian.limits(for: charge(55.2, ccl, dcl), status: .allOnline)
         #expect(limits.chargeCurrentLimit == expectedCcl)
         #expect(limits.dischargeCurrentLimit == expectedDcl)
-        #expect(limits.replacements.count == 1)
-        #expect(limits.internalFailureAlarm == 1)
+        // The user's maximum is a setting: said in the reason, not an InternalFailure alarm.
+        #expect(limits.replacements.isEmpty)
+        #expect(limits.internalFailureAlarm == 0)
+        #expect(limits.reason.contains(ccl > expectedCcl ? "CCL capped at MAX_CHARGE_CURRENT 200.0 A"
+                                                         : "DCL capped at MAX_DISCHARGE_CURRENT 150.0 A"), "\(limits.reason)")
         #expect(limits.chargeVoltageLimit == 55.2)
     }
 

@@ -92,13 +92,16 @@ final class DaemonHarness {
     func run(seconds: Int) {
         for _ in 0..<seconds {
             clock.advance(1)
-            let sentBefore = venus.batteries.map(\.itemsChangedCount)
+            let sentBefore = venus.batteries.map(\.publishCount)
             venus.step(1)
-            let stamp = clock.now
-            // Only batteries whose values moved sent an ItemsChanged this second; wait for those.
-            let publishing = zip(venus.batteries, sentBefore).filter { $0.itemsChangedCount > $1 }.map { $0.0.serviceName }
+            // Only batteries whose values moved sent anything this second; wait until the daemon
+            // holds the last value each of them sent (the end of its burst of signals).
+            let publishing = zip(venus.batteries, sentBefore).filter { $0.publishCount > $1 }.map { $0.0 }
             fixture.spin(until: {
-                publishing.allSatisfy { (self.daemon.monitor.lastUpdate($0) ?? 0) >= stamp }
+                publishing.allSatisfy { battery in
+                    guard let last = battery.lastPublished else { return true }
+                    return self.daemon.monitor.value(battery.serviceName, last.path) == last.value
+                }
             }, realSeconds: 1)
             daemon.tick()
             settle()

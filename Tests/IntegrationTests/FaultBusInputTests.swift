@@ -77,8 +77,10 @@ import VeDbus
         #expect(harness.number(.installedCapacity) == 2 * SimulationConfig().capacityAh)
         let real = harness.venus.batteries.compactMap { $0.service?["/Dc/0/Voltage"]?.number }
         #expect(abs((harness.number(.voltage) ?? 0) - real.reduce(0, +) / 2) < 1e-9)
-        // The rogue counts as a battery that is not online: visible, logged once.
-        #expect(harness.number(.alarmBmsCable) == 1)
+        // The rogue never completed a start-up, so it is not a missing pack of the bank (it must
+        // not block two healthy ones), but it is visible in the log, once.
+        #expect(harness.number(.alarmBmsCable) == 0)
+        #expect(harness.published(.batteriesState) == .string("ok"))
         #expect(harness.logs.count(containing: "invalid (") == 1, Comment(rawValue: harness.logs.text))
         rogue.connection.releaseName("com.victronenergy.battery.rogue")
         harness.settle()

@@ -14,13 +14,20 @@ import Testing
         var cvl: Double
         var ccl: Double
         var dcl: Double
+        /// Batteries the bank expects; nil: as many as are online.
+        var expected: Int? = nil
         var testDescription: String { label }
     }
 
     static let cases: [Case] = [
         Case(label: "lowest CVL, min x count", config: [:], batteries: [b1, b2], cvl: 54.8, ccl: 100, dcl: 160),
-        Case(label: "count is batteries online, not expected", config: [:], batteries: [b1, b2, b3],
+        Case(label: "count is batteries online when all are", config: [:], batteries: [b1, b2, b3],
              cvl: 54.8, ccl: 150, dcl: 240),
+        // The whole bank's limits when a fourth is expected: the host scales them to the packs online.
+        Case(label: "min x expected while one is missing", config: [:], batteries: [b1, b2, b3],
+             cvl: 54.8, ccl: 200, dcl: 320, expected: 4),
+        Case(label: "sum extrapolated to the expected bank", config: ["CURRENT_LIMIT_POLICY": "sum"],
+             batteries: [b1, b2, b3], cvl: 54.8, ccl: 240, dcl: 360, expected: 4),
         Case(label: "KEEP_MAX_CVL without Float keeps lowest", config: ["KEEP_MAX_CVL": "True"],
              batteries: [b1, b2], cvl: 54.8, ccl: 100, dcl: 160),
         Case(label: "KEEP_MAX_CVL with Float takes highest", config: ["KEEP_MAX_CVL": "True"],
@@ -51,7 +58,8 @@ import Testing
     @Test(arguments: cases)
     func limits(_ testCase: Case) throws {
         let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: testCase.config))
-        let result = try strategy.tick(makeTick(batteries: testCase.batteries, batteriesExpected: 4))
+        let result = try strategy.tick(makeTick(batteries: testCase.batteries,
+                                                 batteriesExpected: testCase.expected ?? testCase.batteries.count))
         #expect(result.chargeVoltageLimit == testCase.cvl)
         #expect(result.chargeCurrentLimit == testCase.ccl)
         #expect(result.dischargeCurrentLimit == testCase.dcl)

@@ -34,6 +34,7 @@ import Testing
         // Buffers are reused and shrink in content; without a charge result there is none.
         var smaller = Self.fullTick
         smaller.batteries.removeLast()
+        smaller.batteriesOnline = smaller.batteries.count
         smaller.charge = nil
         let second = buffers.fill(smaller)
         #expect(TickContext(cInput: second) == smaller)

@@ -1,6 +1,7 @@
 import Testing
 import Simulator
 import VeDbus
+import BusTestSupport
 
 /// A VeMonitor on its own connection discovers every simulated service and follows its updates.
 @Suite struct MonitorTests {
@@ -51,13 +52,39 @@ import VeDbus
     }
 
     @Test func oneItemsChangedPerDevicePerStep() throws {
-        let bench = try SimulatorBench()
-        let before = bench.venus.devices.map(\.itemsChangedCount)
+        var config = SimulationConfig()
+        config.batteryPublishMode = .itemsChanged
+        let bench = try SimulatorBench(config: config)
+        let before = bench.venus.devices.map(\.publishCount)
         bench.venus.profile = .constant(batteryA: 12, solarA: 3)
         bench.venus.step(1)
-        let after = bench.venus.devices.map(\.itemsChangedCount)
+        let after = bench.venus.devices.map(\.publishCount)
         for (index, device) in bench.venus.devices.enumerated() where device !== bench.venus.system {
             #expect(after[index] - before[index] == 1, "\(device.serviceName)")
         }
+    }
+
+    /// serialbattery's shape: one PropertiesChanged per changed path on that path, no
+    /// ItemsChanged, counted by an observer we did not write (dbus-monitor).
+    @Test func batteriesSendOnePropertiesChangedPerChangedPath() throws {
+        let bench = try SimulatorBench()
+        let battery = bench.venus.batteries[0]
+        let watcher = try ExternalTool.startMonitor(
+            address: bench.fixture.bus.address,
+            rule: "type='signal',interface='com.victronenergy.BusItem'", loop: bench.fixture.loop)
+        defer { watcher.stop() }
+        #expect(bench.fixture.spin(until: { watcher.output.contains("NameAcquired") }, timeout: 10))
+        bench.venus.profile = .constant(batteryA: 12, solarA: 3)
+        bench.venus.step(1)
+        let last = try #require(battery.lastPublished)
+        #expect(bench.fixture.spin(until: { watcher.output.contains("path=\(last.path);") }, timeout: 5))
+        let lines = watcher.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("signal") }
+        let fromBattery = lines.filter { line in
+            line.contains("member=PropertiesChanged") && line.contains("path=/Voltages/Cell")
+        }
+        #expect(fromBattery.count >= 16, "cells, each its own signal: \(fromBattery.count)")
+        // ItemsChanged only from the devices that are not batteries (Multi, MPPT, system).
+        let itemsChanged = lines.filter { $0.contains("member=ItemsChanged") }.count
+        #expect(itemsChanged <= bench.venus.devices.count - bench.venus.batteries.count, "\(itemsChanged)")
     }
 }

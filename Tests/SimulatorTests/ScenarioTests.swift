@@ -75,30 +75,91 @@ import VeDbus
         #expect(monitor.value(battery.serviceName, "/DeviceInstance") == .int32(battery.identity.deviceInstance))
     }
 
-    @Test func frozenBatteryStopsItemsChangedAndGoesStale() throws {
+    /// A hung driver: it publishes nothing and answers no call while its name stays on the bus;
+    /// when it recovers, the calls queued meanwhile are answered and it publishes again.
+    @Test func frozenBatteryStopsPublishingAndAnswering() throws {
         let bench = try SimulatorBench(scenario: .batteryFreezes)
         let monitor = try bench.readyMonitor()
         let (first, frozen) = (bench.venus.batteries[0], bench.venus.batteries[1])
         bench.step(seconds: Int(Scenario.faultStart))
         #expect(frozen.isFrozen)
-        #expect(bench.flush(monitor, through: frozen.serviceName))
         var changed: [String: Int] = [:]
         monitor.onValuesChanged = { service, _ in changed[service, default: 0] += 1 }
         let staleCurrent = monitor.value(frozen.serviceName, "/Dc/0/Current")
-        let countBefore = frozen.itemsChangedCount
+        let countBefore = frozen.publishCount
 
         bench.venus.profile = .constant(batteryA: 80, solarA: 0)
         bench.step(seconds: 5)
-        #expect(bench.flush(monitor, through: frozen.serviceName))
         #expect(bench.flush(monitor, through: first.serviceName))
+        var answered = false
+        monitor.getValue(frozen.serviceName, "/DeviceInstance") { _ in answered = true }
+        #expect(!bench.fixture.spin(until: { answered }, timeout: 0.5), "a hung driver answered a call")
+        #expect(bench.venus.serviceNames.contains(frozen.serviceName), "its name stays on the bus")
         #expect(changed[frozen.serviceName] == nil)
         #expect((changed[first.serviceName] ?? 0) > 0)
-        #expect(frozen.itemsChangedCount == countBefore)
+        #expect(frozen.publishCount == countBefore)
         #expect(monitor.value(frozen.serviceName, "/Dc/0/Current") == staleCurrent)
         #expect(frozen.model.currentA == 40)  // the battery itself goes on
 
         bench.step(seconds: Int(Scenario.freezeEnd) - Int(bench.venus.time) + 1)
+        #expect(bench.fixture.spin(until: { answered }), "the queued call was not answered after recovery")
         #expect(bench.fixture.spin(until: { monitor.value(frozen.serviceName, "/Dc/0/Current") == .double(40) }))
+    }
+
+    /// dbus-serialbattery's behaviour when it loses its BMS: still on the bus and answering, the
+    /// battery offline and V/I/P invalid after 10 s, BmsCable 1 after 60 s; back when it reads again.
+    @Test func bmsLinkLossIsReportedByTheDriverAsSerialbatteryDoes() throws {
+        let bench = try SimulatorBench(scenario: .bmsLinkLost)
+        let monitor = try bench.readyMonitor()
+        let battery = bench.venus.batteries[0]
+        let name = battery.serviceName
+        func value(_ path: String) -> DBusValue? { monitor.value(name, path) }
+        bench.step(seconds: Int(Scenario.faultStart) + 5)
+        #expect(bench.flush(monitor, through: name))
+        #expect(value("/Dc/0/Voltage")?.number != nil, "still the last values before 10 s")
+        #expect(value("/System/NrOfModulesOffline") == .int32(0))
+        bench.step(seconds: 6)
+        #expect(bench.flush(monitor, through: name))
+        #expect(value("/Dc/0/Voltage")?.isInvalid == true)
+        #expect(value("/Dc/0/Current")?.isInvalid == true)
+        #expect(value("/System/NrOfModulesOnline") == .int32(0))
+        #expect(value("/System/NrOfModulesOffline") == .int32(1))
+        #expect(value("/Alarms/BmsCable") == .int32(0))
+        #expect(value("/Voltages/Cell1")?.number != nil, "cells keep what was last read")
+        bench.step(seconds: 50)
+        #expect(bench.flush(monitor, through: name))
+        #expect(value("/Alarms/BmsCable") == .int32(1))
+        bench.step(seconds: Int(Scenario.linkLostEnd) - Int(bench.venus.time) + 1)
+        #expect(bench.flush(monitor, through: name))
+        #expect(value("/Dc/0/Voltage")?.number != nil)
+        #expect(value("/System/NrOfModulesOffline") == .int32(0))
+    }
+
+    /// A USB re-enumeration: the service leaves and comes back under another name with the
+    /// same serial, custom name and device instance.
+    @Test func reenumeratedBatteryReturnsUnderAnotherNameWithItsIdentity() throws {
+        let bench = try SimulatorBench(scenario: .batteryReenumerates)
+        let monitor = try bench.readyMonitor()
+        let battery = bench.venus.batteries[1]
+        let oldName = battery.serviceName
+        let serial = monitor.value(oldName, "/Serial")
+        bench.step(seconds: Int(Scenario.faultStart) + 1)
+        #expect(bench.fixture.spin(until: { monitor.value(oldName, "/Serial") == nil }))
+        bench.step(seconds: Int(Scenario.reenumerateReturn) - Int(bench.venus.time) + 1)
+        #expect(battery.serviceName == "com.victronenergy.battery.ttyUSB3")
+        #expect(bench.fixture.spin(until: { monitor.value(battery.serviceName, "/Serial") != nil }))
+        #expect(monitor.value(battery.serviceName, "/Serial") == serial)
+        #expect(monitor.value(battery.serviceName, "/DeviceInstance") == .int32(battery.identity.deviceInstance))
+    }
+
+    /// At rest without noise a driver sends nothing at all: not one signal in a minute.
+    @Test func restingBankSendsNothing() throws {
+        let bench = try SimulatorBench(scenario: .resting)
+        _ = try bench.readyMonitor()
+        bench.step(seconds: 2)
+        let before = bench.venus.batteries.map(\.publishCount)
+        bench.step(seconds: 60)
+        #expect(bench.venus.batteries.map(\.publishCount) == before)
     }
 
     @Test func invalidValuesArePublishedAsInvalidAndWrongTypes() throws {

@@ -1,7 +1,9 @@
 import PluginKit
 
-/// Charge strategy "BMSCombine" (reference 3.3): the bank's limits from the BMSes' own limits,
-/// over the batteries online (not NR_OF_BATTERIES: a missing battery must not raise the limits).
+/// Charge strategy "BMSCombine" (reference 3.3): the bank's limits from the BMSes' own limits.
+/// Like every strategy it gives the limits of the whole bank it expects (min x n with n the
+/// batteries expected, as the Python program's NR_OF_BATTERIES): while packs are missing the
+/// host scales CCL and DCL down to the packs online, so a missing pack never raises them.
 public final class BMSCombineCharge: ChargeStrategyLogic {
     public let config: BMSCombineConfig
 
@@ -17,7 +19,7 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
     }
 
     public func tick(_ context: TickContext) throws(StrategyError) -> ChargeResult {
-        try Self.limits(of: context.batteries, config: config)
+        try Self.limits(of: context.batteries, expected: context.batteriesExpected, config: config)
     }
 
     public func shutdown() {}
@@ -44,7 +46,10 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
     }
 
     /// The bank's CVL, CCL and DCL; an input error when a battery lacks a limit or none is online.
-    public static func limits(of batteries: [BatterySnapshot], config: BMSCombineConfig) throws(StrategyError) -> ChargeResult {
+    /// `expected`: the batteries the bank should have (the whole bank's limits are given; fewer
+    /// than online count as the online ones).
+    public static func limits(of batteries: [BatterySnapshot], expected: Int = 0,
+                              config: BMSCombineConfig) throws(StrategyError) -> ChargeResult {
         guard !batteries.isEmpty else { throw StrategyError(.input, "no battery online") }
         var known: [BatteryLimits] = []
         var missing: [String] = []
@@ -73,8 +78,10 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
             if better { cvlSource = battery }
         }
 
-        let charge = try combine(known, { $0.chargeCurrent }, "CCL", policy: config.currentLimitPolicy)
-        let discharge = try combine(known, { $0.dischargeCurrent }, "DCL", policy: config.currentLimitPolicy)
+        let bankSize = max(expected, known.count)
+        let charge = try combine(known, { $0.chargeCurrent }, "CCL", policy: config.currentLimitPolicy, bankSize: bankSize)
+        let discharge = try combine(known, { $0.dischargeCurrent }, "DCL", policy: config.currentLimitPolicy,
+                                    bankSize: bankSize)
         let cvlText = "CVL \(FixedDecimal.format(cvlSource.chargeVoltage, decimals: 2)) V from \(cvlSource.name) ("
             + (useHighest ? "highest BMS CVL: Float" : "lowest BMS CVL") + ")"
         return ChargeResult(
@@ -87,20 +94,24 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
             strategyState: "\(config.currentLimitPolicy.rawValue), \(known.count) online" + (useHighest ? ", float" : ""))
     }
 
-    /// One current limit of the bank under `policy`, with a short reason for people.
+    /// One current limit of the whole bank (`bankSize` packs, of which `batteries` are known) under
+    /// `policy`, with a short reason for people. A pack not online counts as the known ones' mean.
     private static func combine(_ batteries: [BatteryLimits], _ limit: (BatteryLimits) -> Double,
-                                _ label: String, policy: CurrentLimitPolicy) throws(StrategyError) -> (amps: Double, reason: String) {
+                                _ label: String, policy: CurrentLimitPolicy,
+                                bankSize: Int) throws(StrategyError) -> (amps: Double, reason: String) {
+        let wholeBank = Double(bankSize) / Double(batteries.count)
         switch policy {
         case .minTimesCount:
             var lowest = batteries[0]
             for battery in batteries.dropFirst() where limit(battery) < limit(lowest) {
                 lowest = battery
             }
-            let amps = limit(lowest) * Double(batteries.count)
-            return (amps, "\(label) \(batteries.count) x \(FixedDecimal.format(limit(lowest), decimals: 1)) A (\(lowest.name))")
+            let amps = limit(lowest) * Double(bankSize)
+            return (amps, "\(label) \(bankSize) x \(FixedDecimal.format(limit(lowest), decimals: 1)) A (\(lowest.name))")
         case .sum:
             var amps = 0.0
             for battery in batteries { amps += limit(battery) }
+            amps *= wholeBank
             return (amps, "\(label) sum \(FixedDecimal.format(amps, decimals: 1)) A")
         case .capacityShare:
             var totalCapacity = 0.0
@@ -116,7 +127,8 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
                 let amps = limit(battery) * totalCapacity / battery.installedCapacity!
                 if best == nil || amps < best!.amps { best = (amps, battery.name) }
             }
-            return (best!.amps, "\(label) \(FixedDecimal.format(best!.amps, decimals: 1)) A by capacity share (\(best!.name))")
+            let amps = best!.amps * wholeBank
+            return (amps, "\(label) \(FixedDecimal.format(amps, decimals: 1)) A by capacity share (\(best!.name))")
         }
     }
 }

@@ -10,6 +10,11 @@ public final class OwnSoc: SocStrategyLogic {
     public private(set) var chargeAh: Double?
     /// The value last handed to the host's store, Ah.
     private var savedAh: Double?
+    /// The whole bank's installed capacity, Ah, from the last tick with every pack online: what
+    /// the counter counts against while a pack is missing, so /Soc does not jump when one leaves.
+    private var wholeBankCapacityAh: Double?
+    /// True while the last tick saw a partial bank: nothing is saved then, not even at shutdown.
+    private var bankIsPartial = false
 
     public init(config: OwnSocConfig, host: StrategyHost) {
         self.config = config
@@ -44,8 +49,27 @@ public final class OwnSoc: SocStrategyLogic {
 
     public func tick(_ context: TickContext) throws(StrategyError) -> SocResult {
         let bank = context.bank
-        guard let installed = bank.installedCapacityAh, installed > 0 else {
+        guard let installedOnline = bank.installedCapacityAh, installedOnline > 0 else {
             throw StrategyError(.input, "installed capacity unknown: cannot count charge")
+        }
+        // While packs are missing the bank's values describe only part of it: the counter keeps
+        // counting against the whole bank, is neither reset nor clamped to the part online, and
+        // nothing is saved until the bank is whole again.
+        let partial = context.isPartialBank
+        if partial, !bankIsPartial {
+            host.log(.warning, "bank partial (\(context.batteriesOnline) of \(context.batteriesExpected) online): "
+                + "counting against the whole bank, no resets, nothing saved")
+        } else if !partial, bankIsPartial {
+            host.log(.info, "bank whole again: counter resets and saving resume")
+        }
+        bankIsPartial = partial
+        let installed: Double
+        if partial {
+            installed = wholeBankCapacityAh
+                ?? installedOnline * Double(context.batteriesExpected) / Double(max(context.batteriesOnline, 1))
+        } else {
+            installed = installedOnline
+            wholeBankCapacityAh = installedOnline
         }
         var charge: Double
         if let known = chargeAh {
@@ -58,11 +82,13 @@ public final class OwnSoc: SocStrategyLogic {
             charge = bmsSoc * installed / 100
             host.log(.info, "counter initialised from BMS SoC \(FixedDecimal.format(bmsSoc, decimals: 1)) %")
         }
-        if isFull(context) { charge = installed }
-        if isEmpty(context) { charge = 0 }
+        if !partial {
+            if isFull(context) { charge = installed }
+            if isEmpty(context) { charge = 0 }
+        }
         charge = min(max(charge, 0), installed)
         chargeAh = charge
-        saveIfMoved(installed: installed)
+        if !partial { saveIfMoved(installed: installed) }
 
         var timeToGo: Double?
         if let current = bank.current, current < 0, bank.systemLowSoc != true {
@@ -73,11 +99,15 @@ public final class OwnSoc: SocStrategyLogic {
             capacityAh: charge,
             consumedAh: charge - installed,
             timeToGoSeconds: timeToGo,
-            strategyState: "counter \(StoredCharge.text(ampHours: charge)) Ah")
+            strategyState: "counter \(StoredCharge.text(ampHours: charge)) Ah" + (partial ? ", bank partial" : ""))
     }
 
     public func shutdown() {
         guard let charge = chargeAh else { return }
+        guard !bankIsPartial else {
+            host.log(.warning, "bank partial at shutdown: the counter is not saved (the last saved value stays)")
+            return
+        }
         if host.writeState(StoredCharge.stateKey, StoredCharge.text(ampHours: charge)) { savedAh = charge }
     }
 

@@ -25,9 +25,15 @@ public struct BatteryReadingRules: Equatable, Sendable {
 /// publishes and the snapshot lacks. Kept per battery across ticks so the cell array and the
 /// cell path strings are allocated once, not every second.
 public struct BatteryReading: Equatable, Sendable {
-    public let identity: BatteryIdentity
+    /// Who the pack is; its service name changes when it comes back under another name.
+    public private(set) var identity: BatteryIdentity
     public private(set) var snapshot: BatterySnapshot
     public private(set) var health: BatteryHealth = .gone
+    /// Seconds since the service last gave a sign of life (a signal or an answered probe).
+    public private(set) var silentSeconds: Double = 0
+    /// The last valid /InstalledCapacity, Ah, kept while the pack is away: the share of the
+    /// bank it stands for.
+    public private(set) var lastInstalledCapacityAh: Double?
     public private(set) var alarms = AlarmLevels()
     /// /Io/AllowToCharge, /Io/AllowToDischarge, /Io/AllowToBalance (0/1).
     public private(set) var allowToCharge: Int?
@@ -73,8 +79,10 @@ public struct BatteryReading: Equatable, Sendable {
             applyCanFallbacks(rules)
             problem = invalidReason(values, keys, rules)
             readGeneration = values.generation
+            if problem == nil { lastInstalledCapacityAh = snapshot.installedCapacityAh }
         }
         let silentFor = now - values.lastUpdate
+        silentSeconds = silentFor
         if silentFor >= rules.staleTimeoutSeconds {
             health = .stale(sinceSeconds: silentFor)
         } else if let problem {
@@ -82,6 +90,22 @@ public struct BatteryReading: Equatable, Sendable {
         } else {
             health = .online
         }
+    }
+
+    /// The same pack under a new identity (a new service name after a USB re-enumeration, a new
+    /// display name): its values are read afresh at the next update.
+    public mutating func adopt(_ newIdentity: BatteryIdentity) {
+        guard newIdentity != identity else { return }
+        identity = newIdentity
+        snapshot.name = newIdentity.name
+        snapshot.service = newIdentity.service
+        readGeneration = nil
+    }
+
+    /// A value that cannot be physical next to the other packs' (see `BankPlausibility`): the
+    /// pack is out of the bank for this tick.
+    public mutating func markImplausible(_ reason: String) {
+        if health.isOnline { health = .invalid(reason: reason) }
     }
 
     /// The battery left the bus (or the inventory no longer counts it): nothing of it is used.
@@ -130,8 +154,12 @@ public struct BatteryReading: Equatable, Sendable {
         snapshot.maxCellVoltage = values.number(keys.maxCellVoltage)
         snapshot.minCellId = values.text(keys.minCellId)
         snapshot.maxCellId = values.text(keys.maxCellId)
-        snapshot.blockingCharge = values.integer(keys.blockingCharge)
-        snapshot.blockingDischarge = values.integer(keys.blockingDischarge)
+        allowToCharge = values.integer(keys.allowToCharge)
+        allowToDischarge = values.integer(keys.allowToDischarge)
+        // A BMS that forbids a direction blocks it, whether or not its driver also counts it
+        // in NrOfModulesBlocking* (serialbattery derives one from the other; others may not).
+        snapshot.blockingCharge = Self.blocking(values.integer(keys.blockingCharge), allowed: allowToCharge)
+        snapshot.blockingDischarge = Self.blocking(values.integer(keys.blockingDischarge), allowed: allowToDischarge)
         // The cells taken out of the snapshot while they are read: appended to in place.
         var cells: [Double?] = []
         swap(&cells, &snapshot.cellVoltages)
@@ -147,8 +175,6 @@ public struct BatteryReading: Equatable, Sendable {
         } else {
             alarms.setLevels { values.number(keys.alarms[$0]) }
         }
-        allowToCharge = values.integer(keys.allowToCharge)
-        allowToDischarge = values.integer(keys.allowToDischarge)
         allowToBalance = values.integer(keys.allowToBalance)
         maxCellTemperature = values.number(keys.maxCellTemperature)
         minCellTemperature = values.number(keys.minCellTemperature)
@@ -156,6 +182,12 @@ public struct BatteryReading: Equatable, Sendable {
         minTemperatureCellId = values.text(keys.minTemperatureCellId)
         modulesOnline = values.integer(keys.modulesOnline)
         modulesOffline = values.integer(keys.modulesOffline)
+    }
+
+    /// NrOfModulesBlocking*, raised to 1 when /Io/AllowTo* is 0.
+    private static func blocking(_ count: Int?, allowed: Int?) -> Int? {
+        guard allowed == 0 else { return count }
+        return max(count ?? 0, 1)
     }
 
     /// §3.1: CAN BMSes publish less; the original fills the gaps this way.
@@ -184,8 +216,20 @@ public struct BatteryReading: Equatable, Sendable {
                                                 canBatteries: rules.canBatteries) {
             return problem
         }
-        if snapshot.voltage == nil { return "no valid /Dc/0/Voltage" }
+        // What the driver says of its own link to the BMS (dbus-serialbattery: offline 10 s
+        // after the BMS stopped answering, BmsCable 2 just before it gives up and exits).
+        if let offline = modulesOffline, offline >= 1, (modulesOnline ?? 0) == 0 {
+            return "the driver reports its BMS offline (/System/NrOfModulesOffline \(offline))"
+        }
+        if (alarms[.bmsCable] ?? 0) >= 2 { return "the driver reports its BMS link lost (/Alarms/BmsCable 2)" }
+        guard let voltage = snapshot.voltage else { return "no valid /Dc/0/Voltage" }
         if snapshot.current == nil { return "no valid /Dc/0/Current" }
+        if let unphysical = PackPlausibility.problem(voltage: voltage, voltagesSum: snapshot.voltagesSum,
+                                                     cells: snapshot.cellVoltages,
+                                                     minCell: snapshot.minCellVoltage, maxCell: snapshot.maxCellVoltage,
+                                                     current: values[keys.current]) {
+            return unphysical
+        }
         guard let soc = snapshot.socPercent else { return "no valid /Soc" }
         if !(0...100).contains(soc) { return "/Soc \(soc) outside 0...100 %" }
         guard let installed = snapshot.installedCapacityAh else { return "no valid /InstalledCapacity" }

@@ -61,9 +61,14 @@ public struct Inventory: Equatable, Sendable {
                 let problem = CellCountCheck.problem(in: view, service: service,
                                                      cellsPerBattery: settings.cellsPerBattery,
                                                      canBatteries: settings.canBatteries)
+                let customName = view.text(service, "/CustomName")
+                let packKey = BatteryIdentity.packKey(serial: text(view, service, "/Serial"), customName: customName,
+                                                      deviceInstance: view.integer(service, "/DeviceInstance"),
+                                                      service: service)
                 inventory.batteries.append(BatteryIdentity(
                     service: service, name: name,
-                    pathSafeName: BatteryNaming.pathSafe(name, position: position), problem: problem))
+                    pathSafeName: BatteryNaming.pathSafe(name, position: position), problem: problem,
+                    packKey: packKey, customName: customName))
                 continue
             }
             let isDcLoadClass = service.includes(settings.dcloadServiceName)
@@ -82,7 +87,12 @@ public struct Inventory: Equatable, Sendable {
     /// The battery's published name; a number (a numeric serial) is accepted as its digits.
     private static func publishedName<View: MonitorView>(_ view: View, _ service: String,
                                                          _ settings: HostSettings) -> String? {
-        guard let value = view.value(service, settings.batteryInstanceNamePath), !value.isInvalid else { return nil }
+        text(view, service, settings.batteryInstanceNamePath)
+    }
+
+    /// A text path's value; a number is accepted as its digits.
+    private static func text<View: MonitorView>(_ view: View, _ service: String, _ path: String) -> String? {
+        guard let value = view.value(service, path), !value.isInvalid else { return nil }
         if let text = value.string { return text }
         if let whole = value.integer { return "\(whole)" }
         return nil

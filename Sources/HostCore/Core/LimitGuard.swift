@@ -1,4 +1,5 @@
 import PluginKit
+import VeDbus
 
 /// One strategy value the guard did not publish as given; for a rate-limited log.
 public struct LimitReplacement: Equatable, Sendable {
@@ -30,8 +31,8 @@ public struct GuardedLimits: Equatable, Sendable {
     public var dischargeCurrentLimit: Double
     /// /Alarms/BmsCable raised by the guard (0, 1, 2); the caller publishes the max with the BMSes'.
     public var bmsCableAlarm: Int
-    /// /Alarms/InternalFailure raised by the guard: 2 when the charge strategy failed, 1 when
-    /// one of its values had to be replaced, else 0.
+    /// /Alarms/InternalFailure raised by the guard: 2 when the charge strategy failed or gave
+    /// unusable values, else 0 (a limit capped at the user's maximum is a setting, not a failure).
     public var internalFailureAlarm: Int
     /// Why the limits are what they are, for people (the strategy's reason unless the guard intervened).
     public var reason: String
@@ -86,8 +87,11 @@ public struct LimitGuard: Equatable, Sendable {
     }
 
     /// The limits to publish this tick from the charge strategy's outcome and the bank's status.
+    /// - Parameter onlineCapacityShare: installed capacity of the packs online over that of the
+    ///   packs expected (0...1). A strategy's current limits are for the whole bank; while packs
+    ///   are missing the packs online would carry all of it, so CCL and DCL are scaled by this share.
     public mutating func limits(for outcome: Result<ChargeResult, StrategyError>,
-                                status: DegradedPolicy.Status) -> GuardedLimits {
+                                status: DegradedPolicy.Status, onlineCapacityShare: Double = 1) -> GuardedLimits {
         var limits: GuardedLimits
         switch outcome {
         case .failure(let error):
@@ -103,7 +107,11 @@ public struct LimitGuard: Equatable, Sendable {
         case .allOnline:
             break
         case .degraded(let seconds):
-            limits.reason += "; degraded: a battery not online for \(Int(seconds)) s"
+            let share = onlineCapacityShare.isFinite ? min(max(onlineCapacityShare, 0), 1) : 0
+            limits.chargeCurrentLimit *= share
+            limits.dischargeCurrentLimit *= share
+            limits.reason += "; degraded: a battery not online for \(Int(seconds)) s, CCL and DCL scaled to the packs "
+                + "online (\(Int((share * 100).rounded())) % of the bank's capacity)"
         case .blocked(let seconds):
             limits.chargeCurrentLimit = 0
             limits.dischargeCurrentLimit = 0
@@ -142,19 +150,20 @@ public struct LimitGuard: Equatable, Sendable {
                                  reason: "charge strategy values unusable (\(why)): CCL = DCL = 0, last valid CVL",
                                  replacements: replacements)
         }
-        let chargeCurrent = Self.cap(result.chargeCurrentLimit ?? 0, max: maxChargeCurrent, .chargeCurrent,
-                                     "MAX_CHARGE_CURRENT", &replacements)
-        let dischargeCurrent = Self.cap(result.dischargeCurrentLimit ?? 0, max: maxDischargeCurrent, .dischargeCurrent,
-                                        "MAX_DISCHARGE_CURRENT", &replacements)
+        // The user's maxima are settings, not faults: capped and said in the reason, no alarm.
+        var caps: [String] = []
+        let chargeCurrent = Self.cap(result.chargeCurrentLimit ?? 0, max: maxChargeCurrent, "CCL",
+                                     "MAX_CHARGE_CURRENT", &caps)
+        let dischargeCurrent = Self.cap(result.dischargeCurrentLimit ?? 0, max: maxDischargeCurrent, "DCL",
+                                        "MAX_DISCHARGE_CURRENT", &caps)
         var reason = result.limitReason
-        if !replacements.isEmpty {
+        if !caps.isEmpty {
             reason += reason.isEmpty ? "" : "; "
-            reason += "strategy values replaced: " + replacements.map { $0.why }.joined(separator: ", ")
+            reason += caps.joined(separator: ", ")
         }
         return GuardedLimits(chargeVoltageLimit: result.chargeVoltageLimit, chargeCurrentLimit: chargeCurrent,
                              dischargeCurrentLimit: dischargeCurrent, bmsCableAlarm: 0,
-                             internalFailureAlarm: replacements.isEmpty ? 0 : 1, reason: reason,
-                             replacements: replacements)
+                             internalFailureAlarm: 0, reason: reason, replacements: [])
     }
 
     /// Records why a current limit cannot be used at all: missing, NaN, infinite or negative.
@@ -172,11 +181,10 @@ public struct LimitGuard: Equatable, Sendable {
     }
 
     /// A usable current limit above the user's maximum becomes the maximum.
-    private static func cap(_ amps: Double, max maximum: Double, _ limit: LimitReplacement.Limit,
-                            _ maximumKey: String, _ replacements: inout [LimitReplacement]) -> Double {
+    private static func cap(_ amps: Double, max maximum: Double, _ label: String, _ maximumKey: String,
+                            _ caps: inout [String]) -> Double {
         guard amps > maximum else { return amps }
-        replacements.append(LimitReplacement(limit: limit, given: amps, used: maximum,
-                                             why: "\(limit) above \(maximumKey) \(maximum) A"))
+        caps.append("\(label) capped at \(maximumKey) \(TextFormat.fixedPoint(maximum, decimals: 1)) A")
         return maximum
     }
 }

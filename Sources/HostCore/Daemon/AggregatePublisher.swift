@@ -6,7 +6,11 @@ public struct TickOutcome {
     public var soc: SocResult?
     public var limits: GuardedLimits
     public var status: DegradedPolicy.Status
+    /// NR_OF_BATTERIES.
     public var batteriesExpected: Int
+    /// The packs the bank is made of: NR_OF_BATTERIES, or more when more joined (never a name
+    /// that came and went before it joined).
+    public var batteriesCounted: Int
     public var chargeStrategyState: String
     public var socStrategyState: String
 }
@@ -49,7 +53,7 @@ public struct AggregatePublisher {
         service.set(.minVoltageCellId, text: bank.minVoltageCellId)
         service.set(.cellsPerBattery, integer: bank.cellsPerBattery)
         service.set(.modulesOnline, integer: bank.modulesOnline)
-        let notOnline = outcome.batteriesNotOnline(readings)
+        let notOnline = max(0, outcome.batteriesCounted - bank.batteriesOnline)
         service.set(.modulesOffline, integer: bank.modulesOffline.map { $0 + notOnline } ?? (notOnline > 0 ? notOnline : nil))
         service.set(.modulesBlockingCharge, integer: bank.modulesBlockingCharge)
         service.set(.modulesBlockingDischarge, integer: bank.modulesBlockingDischarge)
@@ -73,7 +77,8 @@ public struct AggregatePublisher {
         service.set(.chargeStrategyState, text: outcome.chargeStrategyState)
         service.set(.socStrategyState, text: outcome.socStrategyState)
         service.set(.batteriesOnline, integer: bank.batteriesOnline)
-        service.set(.batteriesState, text: Self.describe(outcome.status, found: readings.count, expected: outcome.batteriesExpected))
+        service.set(.batteriesState, text: Self.describe(outcome.status, found: outcome.batteriesCounted,
+                                                                 expected: outcome.batteriesExpected))
 
         if sendCellVoltages {
             for reading in readings {
@@ -105,16 +110,5 @@ public struct AggregatePublisher {
 
     static func path(of alarm: BatteryAlarm) -> AggregatePath {
         alarmPaths[alarm.rawValue]
-    }
-}
-
-extension TickOutcome {
-    /// Batteries not online: those known but not online, plus those never seen of the
-    /// NR_OF_BATTERIES expected. They count as offline modules.
-    func batteriesNotOnline(_ readings: [BatteryReading]) -> Int {
-        // Counted by index: a filter would copy every reading (large) into a new array.
-        var notOnline = 0
-        for index in readings.indices where !readings[index].health.isOnline { notOnline += 1 }
-        return notOnline + max(0, batteriesExpected - readings.count)
     }
 }

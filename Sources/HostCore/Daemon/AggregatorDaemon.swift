@@ -113,7 +113,9 @@ public final class AggregatorDaemon {
         // The paths whose change can change what a service is (its name, product, cell count):
         // the inventory is classified again when one changes. Only these are worth a callback;
         // the values that change every second are not.
-        monitor.reportedPaths = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path]
+        // A pack's identity (serial, custom name, instance) too: it follows the pack to a new service name.
+        monitor.reportedPaths = [settings.batteryInstanceNamePath, settings.batteryProductNamePath, CellCountCheck.path,
+                                 "/Serial", "/CustomName", "/DeviceInstance"]
             .map { monitor.pathID($0) }
     }
 
@@ -212,33 +214,36 @@ public final class AggregatorDaemon {
         // readings are refilled, or every battery's cells would be copied on write, each tick.
         onlineSnapshots.removeAll(keepingCapacity: true)
         for change in tracker.update(from: monitor, now: now) {
-            logger.info("battery \(change.battery): \(Self.describe(change.from)) -> \(Self.describe(change.to))")
+            faults.batteryHealthChanged(change.battery, from: Self.describe(change.from), to: Self.describe(change.to),
+                                        kinds: Self.kind(change.from) + "->" + Self.kind(change.to))
         }
-        if let notice = tracker.takeCountNotice() { logger.warning("\(notice)") }
-        probeStaleBatteries()
+        while let notice = tracker.takeNotice() { logger.warning("\(notice)") }
+        probeQuietBatteries()
 
         let onlineCount = tracker.onlineCount
+        let expectedCount = tracker.expectedCount(configured: settings.numberOfBatteries)
         var aggregate = BankAggregate.combine(tracker.readings, cellsPerBattery: settings.cellsPerBattery,
                                               systemLowSoc: SystemLowSoc.read(from: monitor))
         applyVictronCurrent(to: &aggregate)
 
-        let status = degradedPolicy.evaluate(expected: tracker.expectedCount(configured: settings.numberOfBatteries),
-                                             online: onlineCount, now: now)
+        let status = degradedPolicy.evaluate(expected: expectedCount, online: onlineCount, now: now)
         logStatusChange(status)
 
         BankAggregate.onlineSnapshots(tracker.readings, into: &onlineSnapshots)
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
-                                  batteriesExpected: settings.numberOfBatteries, bank: aggregate.snapshot,
+                                  batteriesExpected: expectedCount, bank: aggregate.snapshot,
                                   batteries: onlineSnapshots)
         let input = tickInput.fill(context)
         let charge = runChargeStrategy(input, anyOnline: onlineCount > 0)
         tickInput.setCharge(try? charge.get())
         let soc = runSocStrategy(input, anyOnline: onlineCount > 0)
-        let limits = limitGuard.limits(for: charge, status: status)
+        let capacity = tracker.capacityShare(configured: settings.numberOfBatteries)
+        let limits = limitGuard.limits(for: charge, status: status,
+                                       onlineCapacityShare: capacity.expected > 0 ? capacity.online / capacity.expected : 1)
         if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
         let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,
-                                  batteriesExpected: settings.numberOfBatteries,
+                                  batteriesExpected: settings.numberOfBatteries, batteriesCounted: expectedCount,
                                   chargeStrategyState: (try? charge.get())?.strategyState ?? "",
                                   socStrategyState: soc?.strategyState ?? "")
         lastOutcome = outcome
@@ -294,12 +299,14 @@ public final class AggregatorDaemon {
         }
     }
 
-    /// A stale battery may just be quiet (velib sends nothing while values stay the same): ask
-    /// it for one value; an answer counts as a sign of life.
-    private func probeStaleBatteries() {
-        for service in session.tracker.staleServices where !probesInFlight.contains(service) {
+    /// A healthy driver sends nothing while its values stay the same (a resting bank can be
+    /// silent for minutes): a pack quiet for half of STALE_TIMEOUT is asked for one value, and
+    /// any answer counts as a sign of life. Only a pack that does not answer goes stale.
+    private func probeQuietBatteries() {
+        let half = settings.staleTimeoutSeconds / 2
+        for service in session.tracker.quietServices(silentFor: half) where !probesInFlight.contains(service) {
             probesInFlight.insert(service)
-            monitor.probe(service, path: "/Dc/0/Voltage") { _ in
+            monitor.probe(service, path: "/Dc/0/Voltage", timeout: min(max(half, 0.5), monitor.callTimeout)) { _ in
                 self.probesInFlight.remove(service)
             }
         }
@@ -315,6 +322,7 @@ public final class AggregatorDaemon {
         guard onlineCount >= settings.numberOfBatteries || waited >= settings.startupWaitSeconds else { return }
         do {
             try service.register()
+            session.tracker.establishOnlinePacks()
             if onlineCount >= settings.numberOfBatteries {
                 logger.info("\(AggregateService.serviceName) registered with \(onlineCount) batteries online")
             } else {
@@ -352,6 +360,16 @@ public final class AggregatorDaemon {
         let b = outcome.bank
         func f(_ v: Double?, _ d: Int) -> String { v.map { TextFormat.fixedPoint($0, decimals: d) } ?? "---" }
         logger.info("CVL \(f(outcome.limits.chargeVoltageLimit, 2)) V, CCL \(f(outcome.limits.chargeCurrentLimit, 1)) A, DCL \(f(outcome.limits.dischargeCurrentLimit, 1)) A; \(f(b.voltage, 2)) V, \(f(b.current, 2)) A, SoC \(f(outcome.soc?.socPercent, 1)) %; cells \(f(b.minCellVoltage, 3)) V (\(b.minVoltageCellId ?? "---")) .. \(f(b.maxCellVoltage, 3)) V (\(b.maxVoltageCellId ?? "---")), diff \(f(b.voltagesDiff, 3)) V; \(outcome.chargeStrategyState)")
+    }
+
+    /// The kind of a health, without its details: what a change is rate-limited by.
+    static func kind(_ health: BatteryHealth) -> String {
+        switch health {
+        case .online: return "online"
+        case .stale: return "stale"
+        case .invalid: return "invalid"
+        case .gone: return "gone"
+        }
     }
 
     static func describe(_ health: BatteryHealth) -> String {

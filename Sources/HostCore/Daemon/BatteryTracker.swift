@@ -1,23 +1,47 @@
 import PluginKit
 import VeDbus
 
-/// Which batteries exist and how each is doing, tick after tick. Classifies the bus only when
-/// services come or go (not every second), keeps one reading per battery so its buffers are
-/// reused, and reports every health change once for the log.
+/// Which packs the bank has and how each is doing, tick after tick. Classifies the bus only when
+/// services come or go (not every second), keeps one reading per pack so its buffers are reused,
+/// and reports every health change once for the log.
+///
+/// A pack is who its driver says it is (`BatteryIdentity.packKey`: serial, custom name and
+/// instance), not its service name: a pack that comes back under another name after a USB
+/// re-enumeration takes up its old reading. A pack counts towards the bank once it has been
+/// online for `establishAfterSeconds`; a service that appears and leaves before that (a driver
+/// probing ports, a test tool) is forgotten when it leaves and never raises the count.
 public final class BatteryTracker {
     public private(set) var inventory = Inventory()
-    /// Readings in inventory order; batteries that left the bus stay, as `.gone`.
+    /// Readings of the packs on the bus in inventory order, then of established packs that left
+    /// (as `.gone`: still expected, so the bank knows one is missing).
     public private(set) var readings: [BatteryReading] = []
+    /// Parallel to `readings`.
+    private var records: [PackRecord] = []
     private var inventoryIsCurrent = false
     /// Paths resolved on the first update; a tracker reads one view (the daemon's monitor).
     private var keys: BatteryReadingKeys?
-    /// Parallel to `readings`: whether the inventory counts it (a Set of names per tick did this).
-    private var usable: [Bool] = []
-    /// How many batteries the last count notice was about, so it is logged once per change.
+    /// How many established packs the last count notice was about, so it is logged once per change.
     private var notifiedCount: Int?
-    private var pendingCountNotice: String?
+    private var pendingNotices: [String] = []
+    /// Counts departures, so that the pack that left first is the first whose place is taken.
+    private var departures = 0
     private let settings: HostSettings
     private let rules: BatteryReadingRules
+
+    /// Seconds a pack must be online before it counts towards the bank: STALE_TIMEOUT, the time
+    /// the daemon needs to tell a silent pack from a quiet one, and at least 10 s.
+    public var establishAfterSeconds: Double { max(10, settings.staleTimeoutSeconds) }
+
+    /// What the tracker knows of one pack beyond its reading.
+    private struct PackRecord {
+        var isPresent: Bool
+        /// Monotonic seconds since the pack has been online without a break; nil while it is not.
+        var onlineSince: Double?
+        /// Online for `establishAfterSeconds` once: part of the bank from then on.
+        var isEstablished = false
+        /// The order in which it left the bus (see `departures`); nil while present.
+        var departure: Int?
+    }
 
     public init(settings: HostSettings) {
         self.settings = settings
@@ -38,41 +62,56 @@ public final class BatteryTracker {
     public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
         // Taken before reclassifying, which marks a battery that left as gone: that is a change too.
         var previous: [String: BatteryHealth] = [:]
+        var changes: [HealthChange] = []
         if !inventoryIsCurrent {
-            for reading in readings { previous[reading.identity.service] = reading.health }
+            for reading in readings { previous[reading.identity.packKey] = reading.health }
+            let before = readings
             reclassify(view)
+            // A pack that left before it joined the bank is forgotten, but its leaving is a change.
+            for reading in before where !readings.contains(where: { $0.identity.packKey == reading.identity.packKey }) {
+                changes.append(HealthChange(battery: reading.identity.name, from: reading.health, to: .gone))
+            }
         }
         let keys = self.keys ?? BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
         self.keys = keys
-        var changes: [HealthChange] = []
         // Taken out of this object for the loop: each reading is then read and updated in
         // place, not copied out of the class's array (it is large) for every access.
         var readings: [BatteryReading] = []
         swap(&readings, &self.readings)
-        defer { swap(&readings, &self.readings) }
+        var before: [BatteryHealth] = []
+        before.reserveCapacity(readings.count)
         for index in readings.indices {
-            let before = (previous.isEmpty ? nil : previous[readings[index].identity.service]) ?? readings[index].health
-            if usable[index] {
+            before.append((previous.isEmpty ? nil : previous[readings[index].identity.packKey]) ?? readings[index].health)
+            if records[index].isPresent {
                 readings[index].update(from: view, keys: keys, now: now, rules: rules)
             } else {
                 readings[index].markGone()
             }
+        }
+        Self.markBankOutlier(&readings)
+        for index in readings.indices {
             let after = readings[index].health
-            if !Self.sameKind(before, after) {
-                changes.append(HealthChange(battery: readings[index].identity.name, from: before, to: after))
+            if !Self.sameKind(before[index], after) {
+                changes.append(HealthChange(battery: readings[index].identity.name, from: before[index], to: after))
             }
         }
+        swap(&readings, &self.readings)
+        noteOnlineTime(now: now)
         return changes
     }
 
-    /// Batteries the bank should have: NR_OF_BATTERIES, or more when more were found. An extra
-    /// battery that fails must count as missing, or it would hide behind the configured number.
-    public func expectedCount(configured: Int) -> Int { max(configured, readings.count) }
+    /// Packs the bank should have: NR_OF_BATTERIES, or the established packs when there are more.
+    /// An established pack that left stays expected (it is missing) until it returns or a newly
+    /// established pack takes its place.
+    public func expectedCount(configured: Int) -> Int { max(configured, establishedCount) }
 
-    /// A warning for the log when more batteries were found than NR_OF_BATTERIES; each count once.
-    public func takeCountNotice() -> String? {
-        defer { pendingCountNotice = nil }
-        return pendingCountNotice
+    private var establishedCount: Int { records.reduce(0) { $0 + ($1.isEstablished ? 1 : 0) } }
+
+    /// A line for the log about the bank's packs (more than NR_OF_BATTERIES, a pack back under
+    /// another name, a place taken), each once; nil when there is none.
+    public func takeNotice() -> String? {
+        guard !pendingNotices.isEmpty else { return nil }
+        return pendingNotices.removeFirst()
     }
 
     public var onlineReadings: [BatteryReading] { readings.filter { $0.health.isOnline } }
@@ -80,13 +119,33 @@ public final class BatteryTracker {
     /// How many readings are online, without copying them.
     public var onlineCount: Int { readings.reduce(0) { $0 + ($1.health.isOnline ? 1 : 0) } }
 
-    /// Services of batteries that have been silent past the stale time-out: worth a probe.
-    public var staleServices: [String] {
+    /// Services of packs on the bus that sent nothing for at least `seconds`: worth a probe,
+    /// since a healthy driver sends nothing while its values stay the same.
+    public func quietServices(silentFor seconds: Double) -> [String] {
         var services: [String] = []
-        for index in readings.indices {
-            if case .stale = readings[index].health { services.append(readings[index].identity.service) }
+        for index in readings.indices where records[index].isPresent && readings[index].silentSeconds >= seconds {
+            services.append(readings[index].identity.service)
         }
         return services
+    }
+
+    /// Installed capacity of the packs online and of the packs expected, Ah, for scaling the
+    /// bank's current limits while packs are missing. A missing pack counts with the capacity it
+    /// last published, or the mean of the packs online when it never did.
+    public func capacityShare(configured: Int) -> (online: Double, expected: Double) {
+        var online = 0.0, known = 0.0, onlineCount = 0, knownCount = 0
+        for reading in readings {
+            guard let capacity = reading.lastInstalledCapacityAh else { continue }
+            known += capacity
+            knownCount += 1
+            if reading.health.isOnline {
+                online += capacity
+                onlineCount += 1
+            }
+        }
+        let expected = expectedCount(configured: configured)
+        let mean = onlineCount > 0 ? online / Double(onlineCount) : 0
+        return (online, known + Double(max(0, expected - knownCount)) * mean)
     }
 
     /// Batteries found on the bus with a problem that keeps them out (wrong cell count...).
@@ -95,25 +154,115 @@ public final class BatteryTracker {
     private func reclassify<View: MonitorView>(_ view: View) {
         inventory = Inventory.classify(view, settings: settings)
         inventoryIsCurrent = true
-        var kept: [BatteryReading] = []
+        var keptReadings: [BatteryReading] = []
+        var keptRecords: [PackRecord] = []
+        var claimed = [Bool](repeating: false, count: readings.count)
         for identity in inventory.usableBatteries {
-            kept.append(readings.first(where: { $0.identity == identity })
-                ?? BatteryReading(identity: identity, cellsPerBattery: settings.cellsPerBattery))
+            // The same service, else the same pack under another name (not one still on the bus).
+            let index = readings.indices.first { !claimed[$0] && readings[$0].identity.service == identity.service }
+                ?? readings.indices.first { !claimed[$0] && !records[$0].isPresent
+                    && readings[$0].identity.packKey == identity.packKey }
+            if let index {
+                claimed[index] = true
+                if readings[index].identity.service != identity.service {
+                    pendingNotices.append("battery \(readings[index].identity.name) is back as \(identity.service)"
+                        + " (was \(readings[index].identity.service)): the same pack")
+                }
+                var reading = readings[index]
+                reading.adopt(identity)
+                keptReadings.append(reading)
+                var record = records[index]
+                record.isPresent = true
+                record.departure = nil
+                keptRecords.append(record)
+            } else {
+                keptReadings.append(BatteryReading(identity: identity, cellsPerBattery: settings.cellsPerBattery))
+                keptRecords.append(PackRecord(isPresent: true))
+            }
         }
-        usable = Array(repeating: true, count: kept.count)
-        // A battery that left keeps its place as gone, so the count of missing ones is right.
-        for old in readings where !kept.contains(where: { $0.identity.service == old.identity.service }) {
-            var gone = old
-            gone.markGone()
-            kept.append(gone)
-            usable.append(false)
+        // A pack that left keeps its place as gone when it was part of the bank, so the count of
+        // missing ones is right; one that never was is forgotten.
+        for index in readings.indices where !claimed[index] && records[index].isEstablished
+            && !keptReadings.contains(where: { $0.identity.packKey == readings[index].identity.packKey }) {
+            var reading = readings[index]
+            reading.markGone()
+            var record = records[index]
+            if record.isPresent {
+                departures += 1
+                record.departure = departures
+            }
+            record.isPresent = false
+            record.onlineSince = nil
+            keptReadings.append(reading)
+            keptRecords.append(record)
         }
-        readings = kept
-        if readings.count > settings.numberOfBatteries, notifiedCount != readings.count {
-            notifiedCount = readings.count
-            pendingCountNotice = "\(readings.count) batteries found, NR_OF_BATTERIES = \(settings.numberOfBatteries): "
-                + "all are used; set NR_OF_BATTERIES = \(readings.count) if that is right"
+        readings = keptReadings
+        records = keptRecords
+    }
+
+    /// The service registered: every pack online now completed the start-up and is part of the bank.
+    public func establishOnlinePacks() {
+        for index in records.indices where readings[index].health.isOnline { records[index].isEstablished = true }
+        noteCount(newlyEstablished: true)
+    }
+
+    /// Starts or ends each pack's online stretch and establishes those online long enough.
+    private func noteOnlineTime(now: Double) {
+        var newlyEstablished = false
+        for index in records.indices {
+            guard readings[index].health.isOnline else {
+                records[index].onlineSince = nil
+                continue
+            }
+            let since = records[index].onlineSince ?? now
+            records[index].onlineSince = since
+            if !records[index].isEstablished, now - since >= establishAfterSeconds {
+                records[index].isEstablished = true
+                newlyEstablished = true
+                giveUpPlace(to: index)
+            }
         }
+        noteCount(newlyEstablished: newlyEstablished)
+    }
+
+    /// A notice when the bank has more established packs than NR_OF_BATTERIES (once per count).
+    private func noteCount(newlyEstablished: Bool) {
+        let count = establishedCount
+        if newlyEstablished, count > settings.numberOfBatteries, notifiedCount != count {
+            notifiedCount = count
+            pendingNotices.append("\(count) batteries found, NR_OF_BATTERIES = \(settings.numberOfBatteries): "
+                + "all are used; set NR_OF_BATTERIES = \(count) if that is right")
+        }
+    }
+
+    /// A new pack joined the bank while another had left: the one that left first is no longer
+    /// expected (its place is taken). Only beyond NR_OF_BATTERIES does this change the count.
+    private func giveUpPlace(to newcomer: Int) {
+        var first: Int?
+        for index in records.indices where !records[index].isPresent && records[index].isEstablished {
+            if first == nil || records[index].departure ?? 0 < records[first!].departure ?? 0 { first = index }
+        }
+        guard let first, establishedCount > settings.numberOfBatteries else { return }
+        pendingNotices.append("battery \(readings[newcomer].identity.name) takes the place of battery "
+            + "\(readings[first].identity.name), which left the bus")
+        readings.remove(at: first)
+        records.remove(at: first)
+    }
+
+    /// Packs in parallel share one voltage: with three or more online, one far from the others'
+    /// median is misreading and is kept out of the bank this tick.
+    private static func markBankOutlier(_ readings: inout [BatteryReading]) {
+        var voltages: [Double] = []
+        var indexes: [Int] = []
+        for index in readings.indices where readings[index].health.isOnline {
+            guard let voltage = readings[index].snapshot.voltage else { continue }
+            voltages.append(voltage)
+            indexes.append(index)
+        }
+        guard let outlier = PackPlausibility.outlier(voltages) else { return }
+        readings[indexes[outlier.index]].markImplausible(
+            "/Dc/0/Voltage \(PackPlausibility.shown(voltages[outlier.index])) V far from the other packs' "
+                + "(median \(PackPlausibility.shown(outlier.median)) V)")
     }
 
     private static func sameKind(_ a: BatteryHealth, _ b: BatteryHealth) -> Bool {

@@ -7,6 +7,8 @@ final class FaultReporter {
     private let logger: DaemonLogger
     private let clock: () -> Double
     private var limiter = RepeatLimiter(intervalSeconds: 60)
+    /// Health changes never "clear"; kept apart so that `limiter` stays empty when all is well.
+    private var healthLimiter = RepeatLimiter(intervalSeconds: 60)
 
     init(logger: DaemonLogger, clock: @escaping () -> Double) {
         self.logger = logger
@@ -49,6 +51,15 @@ final class FaultReporter {
             warn("bus.\(service)", "\(service) could not be read, ignored: \(error)")
         case .malformedSignal(let service, let member, let detail):
             warn("bus.\(service)", "\(service) sent a malformed \(member), ignored: \(detail)")
+        }
+    }
+
+    /// A battery's health changed (`kinds`: "online->invalid", say). Each kind of change is
+    /// logged when it happens, then at most once a minute while it repeats: a pack that flaps,
+    /// or an invalid reading whose reason names a value that changes every second.
+    func batteryHealthChanged(_ battery: String, from: String, to: String, kinds: String) {
+        if let line = healthLimiter.occurred("\(battery).\(kinds)", "battery \(battery): \(from) -> \(to)", now: clock()) {
+            logger.info("\(line)")
         }
     }
 

@@ -231,7 +231,11 @@ typedef struct dab_tick_input {
     uint32_t struct_size;
     double time_step_s;                 /**< seconds since the previous tick of this instance */
     dab_date date;                      /**< local calendar date */
-    uint32_t batteries_expected;        /**< NR_OF_BATTERIES */
+    /** Packs the bank should have: NR_OF_BATTERIES, or more when more have joined. A charge
+     *  strategy gives the limits of this whole bank; while fewer are online the host scales CCL
+     *  and DCL by the online packs' share of the installed capacity. A SoC strategy should not
+     *  rescale or save a counter from a partial bank (batteries_online < batteries_expected). */
+    uint32_t batteries_expected;
     uint32_t batteries_online;          /**< entries in `batteries` */
     const dab_bank_input *bank;
     const dab_battery_input *const *batteries;
