@@ -139,6 +139,20 @@ struct GuardTests {
         #expect(capped.maxDischargeCurrent == 150 && capped.maxChargeCurrent == .infinity)
     }
 
+    /// While packs are missing the strategy's whole-bank limits are scaled to the packs online,
+    /// whatever the strategy; with every pack online the share changes nothing.
+    @Test(arguments: [(2.0 / 3, 80.0, 100.0), (0.5, 60.0, 75.0), (1.5, 120.0, 150.0), (-1.0, 0.0, 0.0), (Double.nan, 0.0, 0.0)])
+    func degradedLimitsAreScaledToTheCapacityOnline(share: Double, ccl: Double, dcl: Double) {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, 120, 150), status: .degraded(notOnlineForSeconds: 5),
+                                     onlineCapacityShare: share)
+        #expect(abs(limits.chargeCurrentLimit - ccl) < 1e-9)
+        #expect(abs(limits.dischargeCurrentLimit - dcl) < 1e-9)
+        #expect(limits.reason.contains("scaled to the packs online"), "\(limits.reason)")
+        let whole = guardian.limits(for: charge(55.2, 120, 150), status: .allOnline, onlineCapacityShare: 0.5)
+        #expect(whole.chargeCurrentLimit == 120 && whole.dischargeCurrentLimit == 150)
+    }
+
     @Test func settingsGiveMaximaAndCvlRange() throws {
         let guardian = LimitGuard(settings: try CoreTestSupport.settings("MAX_CHARGE_CURRENT = 90\n"))
         #expect(guardian.maxChargeCurrent == 90)

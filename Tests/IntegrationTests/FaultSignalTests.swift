@@ -11,7 +11,7 @@ import VeDbus
 @Suite(.serialized) struct FaultSignalTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func aSignalWritesTheCurrentChargeBeforeExit(signal: Int32) throws {
-        let running = try RunningDaemon(configLines: ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16",
+        let running = try ShippedDaemon(configLines: ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16",
                                                       "NR_OF_MPPTS = 1", "OWN_CHARGE_PARAMETERS = False", "OWN_SOC = True",
                                                       "LOG_PERIOD = 0"])
         let (fixture, folder, daemon) = (running.fixture, running.folder, running.process)
@@ -40,7 +40,7 @@ import VeDbus
     /// running configuration stays.
     @Test func sighupReloadsWithoutLeavingTheBus() throws {
         let base = ["[DEFAULT]", "NR_OF_BATTERIES = 2", "NR_OF_CELLS_PER_BATTERY = 16", "NR_OF_MPPTS = 1", "LOG_PERIOD = 0"]
-        let running = try RunningDaemon(configLines: base + ["OWN_CHARGE_PARAMETERS = False"])
+        let running = try ShippedDaemon(configLines: base + ["OWN_CHARGE_PARAMETERS = False"])
         let (fixture, daemon) = (running.fixture, running.process)
         func writeConfig(_ extra: [String]) throws { try running.writeConfig(base + extra) }
         let watcher = try AggregateNameWatcher(fixture: fixture)
@@ -62,47 +62,5 @@ import VeDbus
         #expect(view.value(AggregateService.serviceName, "/Info/MaxChargeVoltage")?.number != nil)
         // Registered once, never released.
         #expect(watcher.changes.map { $0.newOwner.isEmpty } == [false], "\(watcher.changes)")
-    }
-}
-
-/// The real executable on a private bus beside the simulator, for the signal tests.
-private final class RunningDaemon {
-    let fixture: BusFixture
-    let venus: SimulatedVenus
-    let folder: String
-    let process: ChildProcess
-
-    init(configLines: [String]) throws {
-        fixture = try BusFixture()
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dab-sig-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        venus = SimulatedVenus(scenario: .steady, address: .address(fixture.bus.address), loop: fixture.loop)
-        try (configLines.joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
-        try venus.start()
-        let build = try DaemonHarness.pluginFolder()
-        process = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
-            "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
-            "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
-            "--state-dir", folder, "--plugin-dir", build])
-    }
-
-    deinit {
-        if process.isRunning { process.terminate(signal: SIGKILL) }
-        venus.stop()
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
-    func writeConfig(_ lines: [String]) throws {
-        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
-    }
-
-    /// Serves the simulator (one step per half second) until `condition` or `timeout` s.
-    func serve(until condition: () -> Bool, timeout: Double) -> Bool {
-        let deadline = MonotonicClock.now() + timeout
-        while MonotonicClock.now() < deadline {
-            venus.step(0.5)
-            if fixture.spin(until: condition, timeout: 0.5) { return true }
-        }
-        return condition()
     }
 }

@@ -193,4 +193,38 @@ import Testing
         ])
         #expect(OwnSocDescriptors.ownSoc.configKeys.map(\.defaultValue) == ["0.98", "0.0025", "3.45", "2.90", "False"])
     }
+
+    /// A tick of a bank of 3 x 100 Ah with `online` packs online (OwnSoC reads only the bank).
+    static func partialTick(online: Int, current: Double, maxCell: Double = 3.35, seconds: Double = 1) -> TickContext {
+        TickContext(timeStepSeconds: seconds, date: CalendarDate(year: 2026, month: 6, day: 15), batteriesExpected: 3,
+                    bank: bank(current: current, installed: 100 * Double(online), bmsSoc: 60, maxCell: maxCell),
+                    batteries: [], batteriesOnline: online)
+    }
+
+    /// A pack leaving must not rescale the counter to the part of the bank online (the defect:
+    /// 60 % became 100 %, then 33 %, then 50 %) nor save a value from that part; /Soc moves on
+    /// smoothly through the outage and its end.
+    @Test func anOutageNeitherRescalesNorSavesTheCounter() throws {
+        let (strategy, host) = try Self.strategy(stored: "180.000", config: ["CHARGE_SAVE_PRECISION": "0.001"])
+        let whole = try strategy.tick(Self.partialTick(online: 3, current: 0))
+        #expect(abs(whole.socPercent! - 60) < 1e-9)
+        let writesBefore = host.stateWrites.count
+        var last = whole.socPercent!
+        // One pack gone for an hour, discharging 30 A (well past the save precision), a full
+        // threshold reached by the packs online: no reset, no save, SoC over the whole bank.
+        for _ in 0..<60 {
+            let result = try strategy.tick(Self.partialTick(online: 2, current: -30, maxCell: 3.5, seconds: 60))
+            #expect(abs(result.socPercent! - last) < 1, "SoC jumped from \(last) to \(result.socPercent!)")
+            last = result.socPercent!
+        }
+        #expect(abs(last - 50) < 1e-6, "180 Ah - 30 Ah over 300 Ah: \(last)")
+        #expect(host.stateWrites.count == writesBefore, "a value from a partial bank was saved")
+        strategy.shutdown()
+        #expect(host.stateWrites.count == writesBefore, "saved at shutdown while partial")
+        #expect(host.logs.contains { $0.message.contains("bank partial") })
+        // The bank is whole again: no jump, and saving resumes.
+        let back = try strategy.tick(Self.partialTick(online: 3, current: 0))
+        #expect(abs(back.socPercent! - last) < 1e-6)
+        #expect(host.stateWrites.last?.text == "150.000")
+    }
 }

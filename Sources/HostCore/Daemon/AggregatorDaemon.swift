@@ -362,12 +362,14 @@ public final class AggregatorDaemon {
         logger.info("CVL \(f(outcome.limits.chargeVoltageLimit, 2)) V, CCL \(f(outcome.limits.chargeCurrentLimit, 1)) A, DCL \(f(outcome.limits.dischargeCurrentLimit, 1)) A; \(f(b.voltage, 2)) V, \(f(b.current, 2)) A, SoC \(f(outcome.soc?.socPercent, 1)) %; cells \(f(b.minCellVoltage, 3)) V (\(b.minVoltageCellId ?? "---")) .. \(f(b.maxCellVoltage, 3)) V (\(b.maxVoltageCellId ?? "---")), diff \(f(b.voltagesDiff, 3)) V; \(outcome.chargeStrategyState)")
     }
 
-    /// The kind of a health, without its details: what a change is rate-limited by.
+    /// The kind of a health without its numbers (an invalid reason keeps its words and paths):
+    /// what a change is rate-limited by, so that a value changing every second is one line a minute.
     static func kind(_ health: BatteryHealth) -> String {
         switch health {
         case .online: return "online"
         case .stale: return "stale"
-        case .invalid: return "invalid"
+        case .invalid(let reason):
+            return "invalid:" + String(reason.unicodeScalars.filter { !("0"..."9").contains($0) }.map(Character.init))
         case .gone: return "gone"
         }
     }
