@@ -42,6 +42,7 @@ enum DemoCommand {
         let ownSoc = try arguments.bool("own-soc", default: true)
         let plain = arguments.flag("plain")
         let verbose = arguments.flag("verbose")
+        guard speed > 0, speed.isFinite else { throw UsageError("--speed \(speed): must be a positive number") }
         guard let chosenScenario = Scenario(rawValue: scenario) else {
             throw UsageError("unknown scenario \(scenario); one of \(scenarioNames)")
         }
@@ -70,10 +71,15 @@ enum DemoCommand {
         let logPath = folder + "/daemon.log"
         let logFD = verbose ? 2 : open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { if !verbose && logFD >= 0 { close(logFD) } }
-        var daemonArguments = ["run", "--bus", bus.address, "--config", folder + "/config.ini", "--state-dir", folder]
-        for option in ["default-config", "plugin-dir"] {
-            if let value = arguments.string(option) { daemonArguments += ["--" + option, value] }
+        // The simulation's seconds pass `speed` times faster than the wall clock's: the daemon's
+        // coulomb counter must integrate simulated time.
+        var daemonArguments = ["run", "--bus", bus.address, "--config", folder + "/config.ini", "--state-dir", folder,
+                               "--time-scale", "\(speed)"]
+        // From any directory: the checkout's config.default.ini is found from the executable.
+        if let defaultConfig = arguments.string("default-config") ?? checkoutDefaultConfig() {
+            daemonArguments += ["--default-config", defaultConfig]
         }
+        if let pluginFolder = arguments.string("plugin-dir") { daemonArguments += ["--plugin-dir", pluginFolder] }
         let daemon = try ChildProcess(path: daemonPath, arguments: daemonArguments, stderrFD: logFD)
 
         let viewer = try BusConnection(.address(bus.address))
@@ -148,6 +154,18 @@ enum DemoCommand {
         LOG_PERIOD = 0
 
         """
+    }
+
+    /// config.default.ini of the checkout this demo was built in: the nearest one above the
+    /// executable (`.build/<triple>/debug/dab-demo` lives three folders below it).
+    static func checkoutDefaultConfig() -> String? {
+        guard var folder = executableDirectory() else { return nil }
+        for _ in 0..<5 {
+            if access(folder + "/config.default.ini", R_OK) == 0 { return folder + "/config.default.ini" }
+            guard let slash = folder.lastIndex(of: "/"), slash != folder.startIndex else { return nil }
+            folder = String(folder[..<slash])
+        }
+        return nil
     }
 
     private static func contents(of path: String) -> String {

@@ -1,7 +1,8 @@
 import PluginKit
 import HostCore
 
-/// `check-config [PATH]`: the effective settings and the chosen strategies, or every error.
+/// `check-config [PATH]`: the effective settings, what each key set in config.ini does here, and
+/// the chosen strategies; or every error.
 enum CheckConfigCommand {
     static let spec = CommandSpec(
         name: "check-config",
@@ -18,8 +19,13 @@ enum CheckConfigCommand {
             for line in problems { printError("  " + line) }
             return ExitStatus.failure
         }
-        print(EffectiveSettingsReport.text(for: configuration.layers), terminator: "")
-        switch selectStrategies({ configuration.layers.value(forKey: $0) }) {
+        let selected = selectStrategies({ configuration.layers.value(forKey: $0) })
+        let chosen: StrategySelection?
+        if case .success(let selection) = selected { chosen = selection } else { chosen = nil }
+        print(EffectiveSettingsReport.text(for: configuration.layers,
+                                           strategies: ReportedStrategy.all(in: libraries, selection: chosen)),
+              terminator: "")
+        switch selected {
         case .failure(let error):
             printError(error.description)
             return ExitStatus.failure

@@ -7,7 +7,8 @@ import VeDbus
 enum RunCommand {
     static let spec = CommandSpec(
         name: "run", abstract: "Run the daemon: publish com.victronenergy.battery.aggregate.",
-        options: PathOptions.specs + [BusOptions.spec])
+        options: PathOptions.specs + [BusOptions.spec,
+                                      .value("time-scale", "X", help: "Battery seconds per wall-clock second, for a simulation that runs faster (the demo's --speed); 1, the default, on a real system.")])
 
     static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
         let resolved = PathOptions.resolved(arguments)
@@ -30,6 +31,14 @@ enum RunCommand {
         }
         // Once registered, bus input is read just before each tick: one wake-up a second.
         daemon.batchesBusInputOnceRegistered = true
+        let timeScale: Double
+        do {
+            timeScale = try arguments.double("time-scale", default: 1)
+        } catch {
+            throw .usage(error)
+        }
+        guard timeScale > 0, timeScale.isFinite else { throw .usage(UsageError("--time-scale must be a positive number")) }
+        daemon.timeScale = timeScale
         let signals = SignalPipe()
         loop.watch(fileDescriptor: signals.readFD) {
             for signal in signals.drain() {

@@ -100,6 +100,27 @@ struct AggregationTests {
         #expect(snapshot.minCellVoltage == 3.2001)
     }
 
+    /// §3.1: the id names the pack by its /CustomName, as the Python program does, whatever
+    /// BATTERY_INSTANCE_NAME_PATH names it by elsewhere; a pack without one keeps its display name.
+    @Test func extremeCellIdsNameThePackByItsCustomName() throws {
+        var view = FakeMonitorView()
+        view.addBattery(b1, name: "SER-1")
+        view.addBattery(b2, name: "SER-2")
+        view.set(b1, "/CustomName", .string("Left rack"))
+        view.set(b2, "/CustomName", .string(""))
+        view.set(b1, "/System/MaxCellVoltage", .double(3.45))
+        view.set(b1, "/System/MinCellTemperature", .double(5))
+        view.set(b1, "/System/MinTemperatureCellId", .invalid)
+        view.set(b2, "/System/MinCellVoltage", .double(3.2))
+        view.set(b2, "/System/MaxCellTemperature", .double(30))
+        let values = try combine(view).values
+        #expect(values.maxVoltageCellId == "Left rack: C7")
+        #expect(values.minTemperatureCellId == "Left rack")
+        #expect(values.minVoltageCellId == "SER-2: C3")
+        #expect(values.maxTemperatureCellId == "SER-2: T2")
+        #expect(try combine(view).snapshot.maxCellId == "Left rack: C7")
+    }
+
     @Test func moduleCountsAreSummedAndVoltagesSumIsTheMean() throws {
         var view = FakeMonitorView()
         view.addBattery(b1, name: "B1")

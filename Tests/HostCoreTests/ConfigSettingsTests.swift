@@ -67,11 +67,14 @@ struct ConfigSettingsTests {
         #expect(error.problems[4].message.contains("set it in config.ini"))
     }
 
-    @Test func mpptCountIsRequiredWithCurrentFromVictron() throws {
-        let error = try #require(try Support.problems(userText: Support.validUser("CURRENT_FROM_VICTRON = True\n")))
-        #expect(error.problems.map { $0.key ?? "" } == ["NR_OF_MPPTS"])
+    /// The Python program would not start without NR_OF_MPPTS; here -1 means every charger found.
+    @Test func mpptCountMayStayUnsetWithCurrentFromVictron() throws {
+        let unset = try Support.load(userText: Support.validUser("CURRENT_FROM_VICTRON = True\n"))
+        #expect(unset.settings.numberOfMppts == -1)
         let ok = try Support.load(userText: Support.validUser("CURRENT_FROM_VICTRON = True\nNR_OF_MPPTS = 0\n"))
         #expect(ok.settings.numberOfMppts == 0)
+        let error = try #require(try Support.problems(userText: Support.validUser("NR_OF_MPPTS = -2\n")))
+        #expect(error.problems.map { $0.key ?? "" } == ["NR_OF_MPPTS"])
     }
 
     @Test func newKeysAreTyped() throws {
@@ -141,5 +144,13 @@ struct ConfigSettingsTests {
         let fromDefaults = layers.problem(forKey: "CELL_DIFF_MAX", message: "too small")
         #expect(fromDefaults.location?.file == "config.default.ini")
         #expect(layers.problem(forKey: "UNSET_PLUGIN_KEY", message: "required").location == nil)
+    }
+}
+
+@Suite("USE_SMARTSHUNTS in the log")
+struct SmartShuntSelectionTextTests {
+    @Test(arguments: [("False", "none"), ("True", "all"), ("[278, \"FrontShunt\"]", "[278, \"FrontShunt\"]"), ("[]", "none")])
+    func describedAsWritten(raw: String, text: String) throws {
+        #expect(try SmartShuntSelection.parse(raw).description == text)
     }
 }

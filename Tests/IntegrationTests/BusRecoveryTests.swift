@@ -64,4 +64,28 @@ import VeDbus
         #expect(harness.number(.maxChargeVoltage) != nil)
         #expect(try owner(harness) == ownerBefore)
     }
+
+    /// A configuration that loads but that a strategy refuses: the running strategies are not
+    /// touched at all (before: destroyed and re-created, losing what they held in memory). The
+    /// proof: a destroyed OwnSoC writes its counter; here nothing is written.
+    @Test func aReloadRefusedByAStrategyKeepsTheRunningStrategies() throws {
+        let harness = try DaemonHarness(config: ["OWN_CHARGE_PARAMETERS": "True", "OWN_SOC": "True"])
+        harness.run(seconds: 3)
+        let stored = harness.folder + "/storedvalue_charge"
+        #expect(FileManager.default.fileExists(atPath: stored))
+        try FileManager.default.removeItem(atPath: stored)
+        let text = try String(contentsOfFile: harness.folder + "/config.ini", encoding: .utf8)
+        // Lists of different lengths: OwnCharge refuses to start with it.
+        try (text + "CELL_CHARGE_LIMITED_CURRENT = 1, 0.5\n").write(toFile: harness.folder + "/config.ini",
+                                                                     atomically: true, encoding: .utf8)
+        #expect(!harness.daemon.reload(paths: try harness.paths))
+        #expect(harness.logs.count(containing: "reload refused", atLeast: .error) == 1, Comment(rawValue: harness.logs.text))
+        #expect(harness.logs.count(containing: "CELL_CHARGE_LIMITED_CURRENT", atLeast: .error) >= 1)
+        #expect(!FileManager.default.fileExists(atPath: stored), "the running strategies were destroyed")
+        harness.run(seconds: 1)
+        #expect(harness.published(.chargeStrategy) == .string("OwnCharge"))
+        #expect(harness.number(.soc) != nil)
+        #expect(harness.number(.maxChargeCurrent) != nil)
+        #expect(harness.number(.alarmInternalFailure) == 0)
+    }
 }

@@ -9,8 +9,9 @@ import Testing
         var errors: String
     }
 
-    private func daemon(_ arguments: [String]) throws -> Result {
+    private func daemon(_ arguments: [String], in folder: String? = nil) throws -> Result {
         let process = Process()
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         process.executableURL = URL(fileURLWithPath: try DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries")
         process.arguments = arguments
         let output = Pipe()
@@ -39,6 +40,19 @@ import Testing
         let version = try daemon(["--version"])
         #expect(version.status == 0)
         #expect(version.output.split(separator: ".").count == 3)
+    }
+
+    /// The demo from another directory than the checkout, at 30 times real time: it finds its
+    /// config.default.ini and plugins, and the aggregate appears.
+    @Test func theDemoRunsFromAnyDirectory() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("dab-cwd-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let demo = try daemon(["demo", "--seconds", "8", "--plain", "--speed", "30"], in: elsewhere)
+        #expect(demo.status == 0, "\(demo.output)\n\(demo.errors)")
+        #expect(demo.output.contains("Batteries online 2 of 2: ok"), "\(demo.output)\n\(demo.errors)")
+        let refused = try daemon(["demo", "--speed", "0"], in: elsewhere)
+        #expect(refused.status != 0 && refused.errors.contains("--speed"), "\(refused.errors)")
     }
 
     @Test func aWrongCommandLineExits64NamingTheArgument() throws {

@@ -108,7 +108,7 @@ import VeDbus
         #expect(bare.status != 0)
         harness.run(seconds: 1)
         #expect(harness.published(.soc).isInvalid == soc.isInvalid)
-        #expect(harness.daemon.service.service["/CustomName"] == .string(""))
+        #expect(harness.daemon.service.service["/CustomName"] == .string(AggregateService.defaultCustomName))
         watcher.expectRegisteredOnceAndNeverDropped()
     }
 }

@@ -12,6 +12,9 @@ final class ShippedDaemon {
     let venus: SimulatedVenus
     let folder: String
     let process: ChildProcess
+    /// Where the daemon's log (its standard error) goes.
+    let logPath: String
+    private let logHandle: FileHandle
 
     init(configLines: [String], scenario: Scenario = .steady, simulation: SimulationConfig = SimulationConfig()) throws {
         fixture = try BusFixture()
@@ -21,11 +24,14 @@ final class ShippedDaemon {
                                loop: fixture.loop)
         try (configLines.joined(separator: "\n") + "\n").write(toFile: folder + "/config.ini", atomically: true, encoding: .utf8)
         try venus.start()
+        logPath = folder + "/daemon.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let build = try DaemonHarness.pluginFolder()
         process = try ChildProcess(path: build + "/dbus-aggregate-batteries", arguments: [
             "run", "--bus", fixture.bus.address, "--config", folder + "/config.ini",
             "--default-config", DaemonHarness.repositoryRoot + "/config.default.ini",
-            "--state-dir", folder, "--plugin-dir", build])
+            "--state-dir", folder, "--plugin-dir", build], stderrFD: logHandle.fileDescriptor)
     }
 
     deinit {
@@ -47,6 +53,9 @@ final class ShippedDaemon {
         }
         return condition()
     }
+
+    /// What the daemon has logged so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// A monitor of the aggregate service on a connection of its own.
     func aggregateReader() throws -> VeMonitor {

@@ -34,6 +34,10 @@ import VeDbus
                                            "/Soc", "com.victronenergy.BusItem", "GetValue")
         #expect(soc.status == 0 && soc.stdout.hasPrefix("v d "), "\(soc.stdout) \(soc.stderr)")
         #expect(running.process.isRunning)
+        #expect(!running.log.contains("-> stale"), "\(running.log)")
+        // The start-up line prints the settings themselves (Embedded Swift prints no enum by itself).
+        #expect(running.log.contains("SmartShunts: none;"), "\(running.log)")
+        #expect(!running.log.contains("cannot print"), "\(running.log)")
         watcher.expectRegisteredOnceAndNeverDropped()
     }
 

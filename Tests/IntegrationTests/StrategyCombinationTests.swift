@@ -131,6 +131,21 @@ import VeDbus
         #expect(harness.published(.socStrategy) == .string("OwnSoC"))
     }
 
+    /// A simulation that runs faster than the wall clock (the demo's --speed): the counter
+    /// integrates the simulation's seconds, not the loop's.
+    @Test func theCounterIntegratesScaledTime() throws {
+        let harness = try DaemonHarness(config: ["OWN_CHARGE_PARAMETERS": "False", "OWN_SOC": "True"],
+                                        simulation: Self.simulation, date: Self.january)
+        harness.daemon.timeScale = 10
+        harness.venus.profile = .constant(batteryA: -100, solarA: 0)
+        harness.run(seconds: 2)
+        let before = try #require(harness.number(.capacity))
+        harness.run(seconds: 18)
+        let counted = before - (try #require(harness.number(.capacity)))
+        // 18 ticks of 10 battery seconds at about 100 A: 5 Ah (1 Ah if the scale were ignored).
+        #expect(abs(counted - 100 * 180 / 3600) < 0.5, "counted \(counted) Ah")
+    }
+
     @Test func ownChargeAndOwnCounterKeepTheirStateAcrossARestart() throws {
         // A stored charge of the Python program's format, and an old day-of-year balancing file.
         let harness = try DaemonHarness(config: ["OWN_CHARGE_PARAMETERS": "True", "OWN_SOC": "True"],

@@ -85,6 +85,43 @@ struct OwnChargeCalendarTests {
         #expect(LastBalancingRecord.text(ownChargeDate(2027, 1, 5)) == "2027-01-05")
         #expect(LastBalancingRecord.text(ownChargeDate(2026, 12, 16)) == "2026-12-16")
     }
+
+    /// The file keeps the Python program's day of the year on its first line, with our date below.
+    @Test(arguments: [
+        (ownChargeDate(2027, 1, 5), "5\n2027-01-05\n"),
+        (ownChargeDate(2026, 12, 16), "350\n2026-12-16\n"),
+        (ownChargeDate(2024, 12, 31), "366\n2024-12-31\n"),
+        (ownChargeDate(2025, 12, 31), "365\n2025-12-31\n"),
+    ])
+    func storedTextRoundTripsAndThePythonReaderGetsTheDay(date: CalendarDate, stored: String) throws {
+        #expect(LastBalancingRecord.storedText(date) == stored)
+        // The Python program: int(file.readline().strip()).
+        let firstLine = try #require(stored.split(separator: "\n").first)
+        #expect(Int(firstLine) == GregorianCalendar.dayOfYear(date))
+        // Our reader keeps the real date, even more than a year back.
+        #expect(LastBalancingRecord.parse(stored, today: ownChargeDate(2027, 1, 10)) == .date(date))
+        let crlf = stored.split(separator: "\n").map { $0 + "\r\n" }.joined()
+        #expect(LastBalancingRecord.parse(crlf, today: ownChargeDate(2027, 1, 10)) == .date(date))
+    }
+
+    @Test(arguments: [
+        // The Python program wrote its day over our file: the day alone, the year guessed.
+        ("12", LastBalancingRecord.Reading.convertedDayOfYear(12, ownChargeDate(2026, 1, 12))),
+        // The day line was changed but the date line not: the day counts.
+        ("9\n2027-01-05\n", .convertedDayOfYear(9, ownChargeDate(2027, 1, 9))),
+        ("5\nsometime\n", .convertedDayOfYear(5, ownChargeDate(2027, 1, 5))),
+        ("5\n\n2027-01-05\n\n", .date(ownChargeDate(2027, 1, 5))),
+    ])
+    func theDayLineWinsOverADateThatDisagrees(stored: String, expected: LastBalancingRecord.Reading) {
+        #expect(LastBalancingRecord.parse(stored, today: ownChargeDate(2027, 1, 10)) == expected)
+    }
+
+    @Test(arguments: ["2027-01-05\n5\n", "x\n2027-01-05\n", "5\n2027-01-05\nmore\n", "0\n2026-12-31\n"])
+    func aMalformedTwoLineFileIsCorrupt(stored: String) {
+        if case .corrupt = LastBalancingRecord.parse(stored, today: ownChargeDate(2027, 1, 10)) {} else {
+            Issue.record("\"\(stored)\" should be corrupt")
+        }
+    }
 }
 
 /// OwnCharge's number texts, now read by PluginKit's IniValue and written by its FixedDecimal.

@@ -50,7 +50,7 @@ struct OwnChargeEntryTests {
         _ = try strategy.tickCharge(ownChargeContext(date: ownChargeDate(2026, 11, 30), voltage: 55.2, maxCell: 3.46, minCell: 3.45)).get()
         let ended = try strategy.tickCharge(ownChargeContext(date: ownChargeDate(2026, 12, 1), voltage: 53.5)).get()
         #expect(ended.bankFull == .no)
-        #expect(host.writes.map(\.value) == ["2026-12-01"])
+        #expect(host.writes.map(\.value) == ["335\n2026-12-01\n"])
         #expect(host.writes.map(\.key) == ["last_balancing"])
         strategy.destroy()
     }
@@ -81,7 +81,7 @@ struct OwnChargeEntryTests {
         let host = OwnChargeTestHost(config: ownChargeScheduleConfig(repetitionDays: 30),
                                      date: ownChargeDate(2027, 1, 10), lastBalancing: "350.0\n")
         let strategy = try loadOwnCharge().strategies[0].instantiate(services: host).get()
-        #expect(host.writes.map(\.value) == ["2026-12-16"])
+        #expect(host.writes.map(\.value) == ["350\n2026-12-16\n"])
         let result = try strategy.tickCharge(ownChargeContext(date: ownChargeDate(2027, 1, 10))).get()
         #expect(result.strategyState.hasPrefix("balancing: idle, last 2026-12-16 (25 d ago)"))
     }

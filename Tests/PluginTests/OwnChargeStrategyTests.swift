@@ -65,7 +65,7 @@ struct OwnChargeScheduleTests {
         #expect(strategy.schedule.phase == .idle)
         #expect(ownChargeClose(ended.chargeVoltageLimit, 53.6))
         #expect(host.writes.map(\.key) == ["last_balancing"])
-        #expect(host.writes.map(\.value) == ["2026-12-01"])
+        #expect(host.writes.map(\.value) == ["335\n2026-12-01\n"])
         #expect(strategy.schedule.lastBalancing == ownChargeDate(2026, 12, 1))
         #expect(ended.strategyState.hasPrefix("balancing: idle, last 2026-12-01 (0 d ago)"))
 
@@ -99,13 +99,26 @@ struct OwnChargeScheduleTests {
         let strategy = try OwnChargeStrategy(host: host)
         #expect(strategy.schedule.lastBalancing == ownChargeDate(2026, 12, 16))
         // Converted once and stored in the new format.
-        #expect(host.writes.map(\.value) == ["2026-12-16"])
+        #expect(host.writes.map(\.value) == ["350\n2026-12-16\n"])
         let result = try strategy.tick(ownChargeContext(date: ownChargeDate(2027, 1, 10)))
         #expect(strategy.schedule.phase == .idle)
         #expect(result.strategyState.contains("last 2026-12-16 (25 d ago)"))
         let dueDay = try strategy.tick(ownChargeContext(date: ownChargeDate(2027, 1, 15)))
         #expect(strategy.schedule.phase == .balancing)
         #expect(ownChargeClose(dueDay.chargeVoltageLimit, 55.2))
+    }
+
+    /// A file with the day and the date (what we write) is taken as it is, not rewritten; the
+    /// Python program's day written over it later is converted and stored with its date again.
+    @Test func theDayAndDateFileIsReadAsItIsAndThePythonDayOverItIsConverted() throws {
+        let ours = OwnChargeTestHost(config: ownChargeScheduleConfig(repetitionDays: 30),
+                                     date: ownChargeDate(2027, 1, 10), lastBalancing: "350\n2025-12-16\n")
+        #expect(try OwnChargeStrategy(host: ours).schedule.lastBalancing == ownChargeDate(2025, 12, 16))
+        #expect(ours.writes.isEmpty)
+        let python = OwnChargeTestHost(config: ownChargeScheduleConfig(repetitionDays: 30),
+                                       date: ownChargeDate(2027, 1, 10), lastBalancing: "3")
+        #expect(try OwnChargeStrategy(host: python).schedule.lastBalancing == ownChargeDate(2027, 1, 3))
+        #expect(python.writes.map(\.value) == ["3\n2027-01-03\n"])
     }
 
     /// No stored date counts as never balanced: the first chance balances (see loadLastBalancing).
@@ -139,11 +152,11 @@ struct OwnChargeScheduleTests {
         #expect(notBalanced.strategyState.hasPrefix("balancing: every charge is full this month"))
 
         _ = try strategy.tick(ownChargeContext(date: ownChargeDate(2026, 6, 10), voltage: 54.4, maxCell: 3.41, minCell: 3.40))
-        #expect(host.writes.map(\.value) == ["2026-06-10"])
+        #expect(host.writes.map(\.value) == ["161\n2026-06-10\n"])
         _ = try strategy.tick(ownChargeContext(date: ownChargeDate(2026, 6, 10), voltage: 54.5, maxCell: 3.41, minCell: 3.40))
         #expect(host.writes.count == 1)
         _ = try strategy.tick(ownChargeContext(date: ownChargeDate(2026, 6, 11), voltage: 54.5, maxCell: 3.41, minCell: 3.40))
-        #expect(host.writes.map(\.value) == ["2026-06-10", "2026-06-11"])
+        #expect(host.writes.map(\.value) == ["161\n2026-06-10\n", "162\n2026-06-11\n"])
         #expect(strategy.schedule.phase == .idle)
     }
 
@@ -159,7 +172,7 @@ struct OwnChargeScheduleTests {
         #expect(host.logs.filter { $0.level == .warning }.count == 1)
         host.acceptsWrites = true
         strategy.shutdown()
-        #expect(host.writes.map(\.value) == ["2026-11-25"])
+        #expect(host.writes.map(\.value) == ["329\n2026-11-25\n"])
     }
 }
 

@@ -25,8 +25,8 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
     /// balanced": the first charge balances. The cells' state is unknown then, one balancing charge
     /// is harmless, and it puts a real date on record; "today" instead would postpone the first
     /// balancing by BALANCING_REPETITION days for no reason.
-    /// An old day-of-year value is converted to a date and stored in the new format right away, so
-    /// later restarts do not re-guess the year.
+    /// A day of the year without its date (the Python program's file) is converted to a date and
+    /// stored with it right away, so later restarts do not re-guess the year.
     private static func loadLastBalancing(host: any StrategyHost) -> CalendarDate? {
         let key = LastBalancingRecord.stateKey
         switch host.readState(key) {
@@ -41,9 +41,9 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
             case .date(let date):
                 return date
             case .convertedDayOfYear(let dayOfYear, let date):
-                let text = LastBalancingRecord.text(date)
-                host.log(.info, "last balancing stored as day \(dayOfYear) of the year (old format): taken as " + text)
-                host.writeState(key, text)
+                host.log(.info, "last balancing stored as day \(dayOfYear) of the year without its date: taken as "
+                         + LastBalancingRecord.text(date))
+                host.writeState(key, LastBalancingRecord.storedText(date))
                 return date
             case .corrupt(let reason):
                 host.reportCorruptState(key, reason: reason)
@@ -155,7 +155,7 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
     }
 
     private func saveLastBalancing(_ date: CalendarDate) {
-        if host.writeState(LastBalancingRecord.stateKey, LastBalancingRecord.text(date)) {
+        if host.writeState(LastBalancingRecord.stateKey, LastBalancingRecord.storedText(date)) {
             unsavedLastBalancing = nil
         } else {
             if unsavedLastBalancing == nil {

@@ -8,7 +8,8 @@ public struct HostSettings: Equatable, Sendable {
     public var numberOfBatteries: Int
     /// NR_OF_CELLS_PER_BATTERY: series cells per battery (>= 2); each BMS must report this many.
     public var cellsPerBattery: Int
-    /// NR_OF_MPPTS: solar chargers to find when CURRENT_FROM_VICTRON; -1 = not set.
+    /// NR_OF_MPPTS: solar chargers whose current counts when CURRENT_FROM_VICTRON, the first ones
+    /// by bus name; 0 = none; -1 = not set, every one found (see `MpptSelection`).
     public var numberOfMppts: Int
 
     // MARK: Discovery on D-Bus
@@ -22,11 +23,16 @@ public struct HostSettings: Equatable, Sendable {
     public var mpptKeyword: String
     public var smartShuntNameKeyword: String
     public var smartShuntInstanceNamePath: String
+    /// SEARCH_TRIALS, READ_TRIALS, UPDATE_INTERVAL_FIND_DEVICES, TIME_BEFORE_RESTART: the Python
+    /// program's exit-and-restart fault handling. Parsed so an old config.ini still loads and a bad
+    /// value is still reported, but unused: faults are states here (STARTUP_WAIT, STALE_TIMEOUT,
+    /// OFFLINE_BLOCK_AFTER; see `ConfigKeyRoles`).
     public var searchTrials: Int
     public var readTrials: Int
     public var findDevicesIntervalSeconds: Double
-    public var dataUpdateIntervalSeconds: Double
     public var timeBeforeRestartSeconds: Double
+    /// UPDATE_INTERVAL_DATA in s: one tick (read, aggregate, publish) per interval.
+    public var dataUpdateIntervalSeconds: Double
 
     // MARK: Current measurement
     public var currentFromVictron: Bool
@@ -81,10 +87,9 @@ extension HostSettings {
 
     private static func read(with r: inout SettingsReader) -> HostSettings {
         let currentFromVictron = r.bool("CURRENT_FROM_VICTRON")
+        // -1 with CURRENT_FROM_VICTRON is accepted (the Python program refused to start): every
+        // solar charger found counts.
         let numberOfMppts = r.int("NR_OF_MPPTS", atLeast: -1)
-        if currentFromVictron, numberOfMppts < 0 {
-            r.report("NR_OF_MPPTS", "must be 0 or more when CURRENT_FROM_VICTRON = True; set it in config.ini")
-        }
         return HostSettings(
             numberOfBatteries: r.int("NR_OF_BATTERIES", atLeast: 2, hint: "; set it in config.ini"),
             cellsPerBattery: r.int("NR_OF_CELLS_PER_BATTERY", atLeast: 2, hint: "; set it in config.ini"),
@@ -101,8 +106,8 @@ extension HostSettings {
             searchTrials: r.int("SEARCH_TRIALS", atLeast: 1),
             readTrials: r.int("READ_TRIALS", atLeast: 1),
             findDevicesIntervalSeconds: r.seconds("UPDATE_INTERVAL_FIND_DEVICES", allowZero: false),
-            dataUpdateIntervalSeconds: r.seconds("UPDATE_INTERVAL_DATA", allowZero: false),
             timeBeforeRestartSeconds: r.seconds("TIME_BEFORE_RESTART", allowZero: true),
+            dataUpdateIntervalSeconds: r.seconds("UPDATE_INTERVAL_DATA", allowZero: false),
             currentFromVictron: currentFromVictron,
             canBatteries: r.bool("CAN_batteries"),
             useSmartShunts: r.smartShunts("USE_SMARTSHUNTS"),

@@ -138,8 +138,9 @@ public struct BankAggregate: Equatable, Sendable {
     }
 
     /// The highest and lowest cell temperature and voltage of the bank, with the battery that has
-    /// each; the id "<battery name>: <cell id>" is made once, for the winner, not for every
-    /// battery that led on the way. The first battery wins a tie.
+    /// each; the id "<battery CustomName>: <cell id>" (§3.1; the display name for a pack without a
+    /// custom name) is made once, for the winner, not for every battery that led on the way.
+    /// The first battery wins a tie.
     private struct CellExtremes {
         private struct Best {
             var value: Double?
@@ -167,7 +168,8 @@ public struct BankAggregate: Equatable, Sendable {
             func id(_ best: Best, _ cellId: (BatteryReading) -> String?) -> String? {
                 guard best.value != nil else { return nil }
                 let reading = readings[best.battery]
-                return cellId(reading).map { "\(reading.snapshot.name): \($0)" } ?? reading.snapshot.name
+                let packName = Self.packName(reading)
+                return cellId(reading).map { packName + ": " + $0 } ?? packName
             }
             values.maxCellTemperature = maxTemperature.value
             values.maxTemperatureCellId = id(maxTemperature) { $0.maxTemperatureCellId }
@@ -177,6 +179,13 @@ public struct BankAggregate: Equatable, Sendable {
             values.maxVoltageCellId = id(maxVoltage) { $0.snapshot.maxCellId }
             values.minCellVoltage = minVoltage.value
             values.minVoltageCellId = id(minVoltage) { $0.snapshot.minCellId }
+        }
+
+        /// The pack's /CustomName as the Python program names it in cell ids; the display name
+        /// (BATTERY_INSTANCE_NAME_PATH, /Serial by default) when it has none.
+        static func packName(_ reading: BatteryReading) -> String {
+            if let custom = reading.identity.customName, !custom.isEmpty { return custom }
+            return reading.snapshot.name
         }
     }
 }

@@ -8,20 +8,24 @@ public struct VictronCurrentRules: Equatable, Sendable {
     public var invertShunts: Bool
     /// IGNORE_SMARTSHUNT_ABSENCE
     public var ignoreShuntAbsence: Bool
+    /// NR_OF_MPPTS: how many solar chargers count (see `MpptSelection`); -1 = every one found.
+    public var mpptCount: Int
 
     public init(enabled: Bool, shuntsAsBatteryCurrent: Bool = false, invertShunts: Bool = false,
-                ignoreShuntAbsence: Bool = false) {
+                ignoreShuntAbsence: Bool = false, mpptCount: Int = MpptSelection.everyCharger) {
         self.enabled = enabled
         self.shuntsAsBatteryCurrent = shuntsAsBatteryCurrent
         self.invertShunts = invertShunts
         self.ignoreShuntAbsence = ignoreShuntAbsence
+        self.mpptCount = mpptCount
     }
 
     public init(settings: HostSettings) {
         self.init(enabled: settings.currentFromVictron,
                   shuntsAsBatteryCurrent: settings.smartShuntAsBatteryCurrent,
                   invertShunts: settings.invertSmartShunts,
-                  ignoreShuntAbsence: settings.ignoreSmartShuntAbsence)
+                  ignoreShuntAbsence: settings.ignoreSmartShuntAbsence,
+                  mpptCount: settings.numberOfMppts)
     }
 }
 
@@ -49,10 +53,15 @@ public struct VictronCurrent: Equatable, Sendable {
         /// Multi connection changes seen this tick, each reported once (the first state seen
         /// counts as a change, so the log says how it started).
         public var events: [Event]
+        /// Things worth one line in the log that are not faults (solar chargers found beyond
+        /// NR_OF_MPPTS and left out); each is given once, when it first applies or changes.
+        public var notices: [String] = []
     }
 
     /// nil until the Multi's /Connected was first read.
     public private(set) var multiWasConnected: Bool?
+    /// The last notice about solar chargers left out, so it is given once, not every tick.
+    private var lastMpptNotice: String?
 
     public init() {}
 
@@ -61,13 +70,15 @@ public struct VictronCurrent: Equatable, Sendable {
     public mutating func evaluate<View: MonitorView>(_ view: View, inventory: Inventory, rules: VictronCurrentRules,
                                                      bankVoltage: Double?) -> Outcome {
         var events: [Event] = []
+        var notices: [String] = []
         guard rules.enabled else { return Outcome(decision: .notConfigured, events: events) }
-        let decision = decide(view, inventory, rules, bankVoltage, &events)
-        return Outcome(decision: decision, events: events)
+        let decision = decide(view, inventory, rules, bankVoltage, &events, &notices)
+        return Outcome(decision: decision, events: events, notices: notices)
     }
 
     private mutating func decide<View: MonitorView>(_ view: View, _ inventory: Inventory, _ rules: VictronCurrentRules,
-                                                    _ bankVoltage: Double?, _ events: inout [Event]) -> Decision {
+                                                    _ bankVoltage: Double?, _ events: inout [Event],
+                                                    _ notices: inout [String]) -> Decision {
         // Shunts first: a missing one decides the tick whatever the Multi says.
         let shunts = inventory.smartShunts
         if let absent = shunts.unmatched.first {
@@ -114,7 +125,16 @@ public struct VictronCurrent: Equatable, Sendable {
             amps = shuntAmps
         } else {
             if let multiReadFailure { return .keepBmsCurrent(reason: multiReadFailure, isFault: true) }
-            for mppt in inventory.mppts {
+            let mppts: [String]
+            switch MpptSelection.choose(from: inventory.mppts, count: rules.mpptCount) {
+            case .use(let chosen, let notice):
+                mppts = chosen
+                if notice != lastMpptNotice, let notice { notices.append(notice) }
+                lastMpptNotice = notice
+            case .tooFew(let reason):
+                return .keepBmsCurrent(reason: reason, isFault: true)
+            }
+            for mppt in mppts {
                 guard let mpptAmps = view.number(mppt, "/Dc/0/Current") else {
                     return .keepBmsCurrent(reason: "MPPT \(mppt) has no valid /Dc/0/Current", isFault: true)
                 }

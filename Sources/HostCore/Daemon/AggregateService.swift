@@ -7,17 +7,23 @@ public final class AggregateService {
     public static let deviceInstance: Int32 = 99
     public static let productId: Int32 = 0xBA44
     public static let version = "0.1.0"
+    /// /CustomName until the user names the battery (§4): the Python program's default, so the
+    /// GX lists it the same; an empty name means this one, in the settings and on the bus.
+    public static let defaultCustomName = "AggregateBatteries"
 
     public let service: VeService
     private var handles: [VeService.Handle] = []
     private var cellHandles: [String: VeService.Handle] = [:]
-    /// Called when someone writes /CustomName through the bus.
+    /// Called when someone writes /CustomName through the bus, with the name to keep in the
+    /// settings: "" for the default name, so an unnamed battery stays unnamed there.
     public var onCustomNameWritten: ((String) -> Void)? {
         didSet {
             // The service keeps only the handler, not this object: no cycle to break later.
             let handler = onCustomNameWritten
             service.onExternalWrite = { path, value in
-                if path == "/CustomName", let name = value.string { handler?(name) }
+                if path == "/CustomName", let name = value.string {
+                    handler?(name == Self.defaultCustomName ? "" : name)
+                }
             }
         }
     }
@@ -33,8 +39,9 @@ public final class AggregateService {
         service.add("/FirmwareVersion", .string(Self.version))
         service.add("/HardwareVersion", .string("Swift"))
         service.add("/Connected", .int32(1))
-        service.add("/CustomName", .string(""), writable: true,
-                    validate: { value in value.string.map(DBusValue.string) })
+        // A name cleared on the GX shows the default at once, as it would after a restart.
+        service.add("/CustomName", .string(Self.defaultCustomName), writable: true,
+                    validate: { value in value.string.map { .string(Self.shownCustomName($0)) } })
         handles = AggregatePath.allCases.map { service.add($0.path, .invalid, format: $0.format) }
     }
 
@@ -78,8 +85,14 @@ public final class AggregateService {
         }
     }
 
+    /// Shows `name`, or the default name for an empty one.
     public func setCustomName(_ name: String) {
-        service.set("/CustomName", .string(name))
+        service.set("/CustomName", .string(Self.shownCustomName(name)))
+    }
+
+    /// The /CustomName shown for a stored or written name: the default when it is empty.
+    public static func shownCustomName(_ name: String) -> String {
+        name.isEmpty ? defaultCustomName : name
     }
 
     /// One ItemsChanged with what changed; returns how many paths it carried.

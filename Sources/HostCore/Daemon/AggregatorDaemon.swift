@@ -39,6 +39,9 @@ public final class AggregatorDaemon {
     /// one wake-up a second. Until then every message is read at once, so that the batteries
     /// found at start are read and the service registered within about a second.
     public var batchesBusInputOnceRegistered = false
+    /// Battery seconds per second of the loop's clock: 1 on a real system; a simulation that runs
+    /// N times faster (the demo's --speed) sets N, so that a coulomb counter integrates its time.
+    public var timeScale = 1.0
 
     public var monitor: VeMonitor { session.monitor }
     public var service: AggregateService { session.service }
@@ -152,14 +155,26 @@ public final class AggregatorDaemon {
     // MARK: Reload
 
     /// SIGHUP: reads the configuration again and re-creates the strategies at a tick boundary.
-    /// A configuration that fails keeps the running one, and says why. The bus session stays:
-    /// the service never leaves the bus for a reload.
+    /// A configuration that fails keeps the running one and its strategies, with their state, and
+    /// says why. The bus session stays: the service never leaves the bus for a reload.
     @discardableResult
     public func reload(paths: DaemonPaths) -> Bool {
         let (loaded, libraries, loadErrors, problems) = Startup.loadConfiguration(paths: paths)
         guard let configuration = loaded else {
             logger.error("reload refused, the running configuration stays: \(problems.joined(separator: "; "))")
             return false
+        }
+        // The new strategies are tried first on a store that writes nothing, so that one that
+        // cannot start leaves the running ones (and what they hold in memory) untouched.
+        let quiet = DaemonLogger(level: .error) { _, _ in }
+        switch Startup.instantiate(configuration, libraries: libraries, loadErrors: loadErrors,
+                                   stateStore: prepared.stateStore.trial(), logger: quiet, calendar: calendar) {
+        case .failure(let failure):
+            logger.error("reload refused, the running configuration stays: \(failure.lines.joined(separator: "; "))")
+            return false
+        case .success(let trial):
+            trial.charge.destroy()
+            trial.soc.destroy()
         }
         // The old strategies save their state first, so the new ones read the latest.
         prepared.charge.destroy()
@@ -173,7 +188,9 @@ public final class AggregatorDaemon {
             logger.info("configuration reloaded: charge strategy \(fresh.selection.charge), SoC strategy \(fresh.selection.soc)")
             return true
         case .failure(let failure):
-            logger.error("reload refused, the running configuration stays: \(failure.lines.joined(separator: "; "))")
+            // Only if the strategies start differently a moment later: the running configuration
+            // is created again from what its strategies just saved.
+            logger.error("reload failed, the running configuration is restored: \(failure.lines.joined(separator: "; "))")
             switch Startup.instantiate(prepared.configuration, libraries: prepared.libraries, loadErrors: [],
                                        stateStore: store, logger: logger, calendar: calendar) {
             case .success(let running): apply(running)
@@ -205,7 +222,7 @@ public final class AggregatorDaemon {
     /// One tick: read the cache, aggregate, run both strategies, guard, publish, act.
     public func tick() {
         let now = loop.now
-        let timeStep = lastTickAt.map { now - $0 } ?? settings.dataUpdateIntervalSeconds
+        let timeStep = (lastTickAt.map { now - $0 } ?? settings.dataUpdateIntervalSeconds) * timeScale
         lastTickAt = now
 
         guard session.connection.isConnected else { return }
@@ -276,7 +293,7 @@ public final class AggregatorDaemon {
         case .success(let result):
             faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
             let (sane, rejected) = SocSanity.sanitized(result)
-            if !rejected.isEmpty { logger.warning("SoC strategy gave impossible values: \(rejected.joined(separator: ", "))") }
+            faults.socValuesRejected(strategy: prepared.selection.soc, rejected)
             return sane
         case .failure(let failure):
             faults.strategyFailed(role: "SoC", name: failure.strategy, message: failure.message)
@@ -291,11 +308,15 @@ public final class AggregatorDaemon {
         for event in outcome.events {
             logger.info(event == .multiConnected ? "Multi connected" : "Multi disconnected")
         }
+        for notice in outcome.notices { logger.info(notice) }
         switch outcome.decision {
-        case .notConfigured: break
-        case .use(let amps, let watts): aggregate.substituteCurrent(amps, power: watts)
+        case .notConfigured:
+            break
+        case .use(let amps, let watts):
+            aggregate.substituteCurrent(amps, power: watts)
+            faults.victronCurrentUnavailable(nil)
         case .keepBmsCurrent(let reason, let isFault):
-            if isFault { logger.warning("current from Victron devices unavailable, BMS current used: \(reason)") }
+            faults.victronCurrentUnavailable(isFault ? reason : nil)
         }
     }
 
@@ -339,7 +360,7 @@ public final class AggregatorDaemon {
         let s = settings
         logger.info("dbus-aggregate-batteries \(AggregateService.version) starting on the \(address) bus")
         logger.info("\(s.numberOfBatteries) batteries of \(s.cellsPerBattery) cells; charge strategy \(prepared.selection.charge), SoC strategy \(prepared.selection.soc); tick \(s.dataUpdateIntervalSeconds) s")
-        logger.info("current from Victron devices: \(s.currentFromVictron), SmartShunts: \(s.useSmartShunts); stale after \(s.staleTimeoutSeconds) s, block after \(s.offlineBlockAfterSeconds) s offline")
+        logger.info("current from Victron devices: \(s.currentFromVictron), SmartShunts: \(s.useSmartShunts.description); stale after \(s.staleTimeoutSeconds) s, block after \(s.offlineBlockAfterSeconds) s offline")
         for warning in prepared.pluginWarnings { logger.warning("plugin not loaded: \(warning)") }
     }
 

@@ -208,7 +208,7 @@ public final class BatteryTracker {
 
     /// Starts or ends each pack's online stretch and establishes those online long enough.
     private func noteOnlineTime(now: Double) {
-        var newlyEstablished = false
+        var newcomers: [String] = []
         for index in records.indices {
             guard readings[index].health.isOnline else {
                 records[index].onlineSince = nil
@@ -218,11 +218,11 @@ public final class BatteryTracker {
             records[index].onlineSince = since
             if !records[index].isEstablished, now - since >= establishAfterSeconds {
                 records[index].isEstablished = true
-                newlyEstablished = true
-                giveUpPlace(to: index)
+                newcomers.append(readings[index].identity.name)
             }
         }
-        noteCount(newlyEstablished: newlyEstablished)
+        for newcomer in newcomers { giveUpPlace(to: newcomer) }
+        noteCount(newlyEstablished: !newcomers.isEmpty)
     }
 
     /// A notice when the bank has more established packs than NR_OF_BATTERIES (once per count).
@@ -237,13 +237,13 @@ public final class BatteryTracker {
 
     /// A new pack joined the bank while another had left: the one that left first is no longer
     /// expected (its place is taken). Only beyond NR_OF_BATTERIES does this change the count.
-    private func giveUpPlace(to newcomer: Int) {
+    private func giveUpPlace(to newcomer: String) {
         var first: Int?
         for index in records.indices where !records[index].isPresent && records[index].isEstablished {
             if first == nil || records[index].departure ?? 0 < records[first!].departure ?? 0 { first = index }
         }
         guard let first, establishedCount > settings.numberOfBatteries else { return }
-        pendingNotices.append("battery \(readings[newcomer].identity.name) takes the place of battery "
+        pendingNotices.append("battery \(newcomer) takes the place of battery "
             + "\(readings[first].identity.name), which left the bus")
         readings.remove(at: first)
         records.remove(at: first)

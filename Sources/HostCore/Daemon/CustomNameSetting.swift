@@ -36,7 +36,7 @@ public final class CustomNameSetting {
         monitor.getValue(FeedInController.settingsService, Self.settingPath) { result in
             switch result {
             case .success(let value):
-                if let name = value.string, !name.isEmpty {
+                if let name = Self.restoredName(value) {
                     self.logger.info("custom name restored: \(name)")
                     self.apply(name)
                 }
@@ -46,6 +46,13 @@ public final class CustomNameSetting {
                 break
             }
         }
+    }
+
+    /// The name a stored setting gives the service; nil (keep the default, "AggregateBatteries")
+    /// for an empty, invalid or non-text setting, as the Python program does.
+    public static func restoredName(_ stored: DBusValue) -> String? {
+        guard let name = stored.string, !name.isEmpty else { return nil }
+        return name
     }
 
     /// Called after /CustomName was written on our service.

@@ -54,6 +54,24 @@ final class FaultReporter {
         }
     }
 
+    /// The current from Victron devices could not be used this tick (nil: it could).
+    func victronCurrentUnavailable(_ reason: String?) {
+        guard let reason else {
+            recovered("victron.current", "current from Victron devices available again")
+            return
+        }
+        warn("victron.current", "current from Victron devices unavailable, BMS current used: \(reason)")
+    }
+
+    /// The SoC strategy gave values that cannot be (they are published as invalid); empty: it did not.
+    func socValuesRejected(strategy name: String, _ names: [String]) {
+        guard !names.isEmpty else {
+            recovered("strategy.socValues", "SoC strategy \(name) gives possible values again")
+            return
+        }
+        warn("strategy.socValues", "SoC strategy \(name) gave impossible values: \(names.joined(separator: ", "))")
+    }
+
     /// A battery's health changed (`kinds`: "online->invalid", say). Each kind of change is
     /// logged when it happens, then at most once a minute while it repeats: a pack that flaps,
     /// or an invalid reading whose reason names a value that changes every second.

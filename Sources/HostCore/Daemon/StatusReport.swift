@@ -20,7 +20,7 @@ public enum StatusReport {
                 guard let number = values[path]?.number else { return "---" }
                 return TextFormat.fixedPoint(number, decimals: decimals) + unit
             }
-            let name = values["/CustomName"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "AggregateBatteries"
+            let name = values["/CustomName"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? AggregateService.defaultCustomName
             lines.append("\(AggregateService.serviceName)  (\(name))")
             lines.append("  Voltage \(pad(text("/Dc/0/Voltage", 2, " V")))  Current \(pad(text("/Dc/0/Current", 2, " A")))  Power \(pad(text("/Dc/0/Power", 0, " W")))  SoC \(pad(text("/Soc", 1, " %")))")
             lines.append("  CVL \(pad(text("/Info/MaxChargeVoltage", 2, " V")))  CCL \(pad(text("/Info/MaxChargeCurrent", 1, " A")))  DCL \(pad(text("/Info/MaxDischargeCurrent", 1, " A")))  Capacity \(text("/Capacity", 0, " Ah")) of \(text("/InstalledCapacity", 0, " Ah"))")

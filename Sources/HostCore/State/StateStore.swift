@@ -14,13 +14,25 @@ public final class StateStore {
     /// Values not yet on disk, by key, in the order they were first queued.
     private var pending: [(key: String, text: String)] = []
 
+    /// A trial store reads the same files but never changes them: a reload tries the new
+    /// strategies on one first, so that one that cannot start leaves the running ones untouched.
+    public let discardsWrites: Bool
+
     /// The Python program's stored values were at most a number; anything far larger is not ours.
     static let maximumFileSize = 64 * 1024
 
     /// - Parameter clock: local time, used only to name quarantined files.
-    public init(directory: String, clock: @escaping () -> StateTimestamp) {
+    public init(directory: String, clock: @escaping () -> StateTimestamp, discardsWrites: Bool = false) {
         self.directory = directory
         self.clock = clock
+        self.discardsWrites = discardsWrites
+    }
+
+    /// A store over the same files that reads this one's latest values and writes nothing.
+    public func trial() -> StateStore {
+        let copy = StateStore(directory: directory, clock: clock, discardsWrites: true)
+        copy.pending = pending
+        return copy
     }
 
     public static func isValidKey(_ key: String) -> Bool {
@@ -82,6 +94,7 @@ public final class StateStore {
     /// and the error says why.
     public func write(_ key: String, _ text: String) throws(StateStoreError) {
         try enqueue(key, text)
+        guard !discardsWrites else { return }
         if let error = save(key: key, text: text) { throw error }
         pending.removeAll { $0.key == key }
     }
@@ -92,12 +105,14 @@ public final class StateStore {
     public func remove(_ key: String) -> Bool {
         guard Self.isValidKey(key) else { return false }
         pending.removeAll { $0.key == key }
+        guard !discardsWrites else { return true }
         return unlink(path(ofKey: key)) == 0 || csystem_errno() == ENOENT
     }
 
     /// Retries every pending write; returns the errors of those still failing (they stay pending).
     @discardableResult
     public func flush() -> [StateStoreError] {
+        guard !discardsWrites else { return [] }
         var errors: [StateStoreError] = []
         var stillPending: [(key: String, text: String)] = []
         for item in pending {
@@ -118,6 +133,7 @@ public final class StateStore {
     public func quarantine(_ key: String, reason: String) throws(StateStoreError) -> StateQuarantine {
         guard Self.isValidKey(key) else { throw .invalidKey(key) }
         pending.removeAll { $0.key == key }
+        guard !discardsWrites else { return StateQuarantine(key: key, reason: reason, movedTo: nil) }
         let source = path(ofKey: key)
         let base = source + ".corrupt-" + clock().fileNameStamp
         var target = base
