@@ -49,6 +49,12 @@ public final class BusConnection {
     /// Called once when the bus connection is lost.
     public var onDisconnect: (() -> Void)?
     public private(set) var isConnected = true
+    /// When true, the loop reads this connection just before its timers fire, and between them
+    /// only while a reply or outgoing data is pending: a monitor that works once a second then
+    /// wakes about once a second instead of for every signal, and the timer's work still sees
+    /// every message that arrived before it. A connection that serves method calls must not
+    /// batch (a call would wait for the next timer): the daemon's service has its own.
+    public var batchesInput = false
 
     private var socket: Int32
     private var signalHandlers: [(id: Int, handler: (Message) -> Void)] = []
@@ -61,6 +67,8 @@ public final class BusConnection {
     private var input = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 8)
     private var inputCapacity = 65536
     private var inputCount = 0
+    /// Bytes received since the connection opened (wraps): how much one read round brought.
+    private var bytesRead = 0
     /// Whole messages read, not yet dispatched, from `receivedStart` on.
     private var received: [Message] = []
     private var receivedStart = 0
@@ -242,11 +250,28 @@ public final class BusConnection {
         dispatchAll()
     }
 
-    /// The batched loop's way of catching up before a tick: the same as `service`, which reads
-    /// until the socket has nothing more.
+    /// Most rounds `serviceAllAvailable` makes before a tick: enough for a flood of tens of
+    /// thousands of messages, bounded so that a sender that never stops cannot hold the tick.
+    static let catchUpRounds = 64
+
+    /// The batched connection's way of catching up before a tick: reads until the socket is
+    /// empty, dispatches, and goes on while the bus has more (it refills the socket as it is
+    /// drained, so one read would leave most of a burst waiting inside the bus daemon).
     func serviceAllAvailable() {
-        service()
+        for _ in 0..<Self.catchUpRounds {
+            let before = bytesRead
+            service()
+            guard isConnected else { return }
+            // A round that found the socket well filled suggests the bus holds more: give it a
+            // moment to refill (it is another process). A round that found little ends it.
+            let wait: Int32 = bytesRead - before >= Self.inputBufferSize / 2 ? Self.refillWaitMilliseconds : 0
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, wait) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return }
+        }
     }
+
+    /// How long the catch-up waits for the bus to refill a socket it just drained, ms.
+    static let refillWaitMilliseconds: Int32 = 5
 
     func dispatchAll() {
         while isConnected, receivedStart < received.count {
@@ -300,7 +325,7 @@ public final class BusConnection {
             if code == EINTR { continue }
             return code == EAGAIN || code == EWOULDBLOCK
         }
-        output.removeAll(keepingCapacity: true)
+        output.removeAll(keepingCapacity: output.capacity <= Self.largeBufferSize)
         outputStart = 0
         return true
     }
@@ -323,6 +348,7 @@ public final class BusConnection {
             let count = recv(socket, input + inputCount, inputCapacity - inputCount, 0)
             if count > 0 {
                 inputCount += count
+                bytesRead &+= count
                 guard splitMessages() else { return false }
                 continue
             }
@@ -357,7 +383,25 @@ public final class BusConnection {
             inputCount -= start
             if inputCount > 0 { (input).copyMemory(from: input + start, byteCount: inputCount) }
         }
+        // A large message made the buffer grow: give the memory back once it has gone through.
+        if inputCapacity > Self.largeBufferSize, inputCount < Self.inputBufferSize / 2 {
+            shrinkInput(to: Self.inputBufferSize)
+        }
         return true
+    }
+
+    /// The input buffer's usual size: a few dozen signals.
+    static let inputBufferSize = 65536
+    /// A buffer beyond this size was grown for one large message (or a burst of replies) and
+    /// is given back as soon as it has drained.
+    static let largeBufferSize = 1 << 20
+
+    private func shrinkInput(to capacity: Int) {
+        let smaller = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        smaller.copyMemory(from: input, byteCount: inputCount)
+        input.deallocate()
+        input = smaller
+        inputCapacity = capacity
     }
 
     private func growInput(to capacity: Int) {

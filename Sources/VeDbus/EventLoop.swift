@@ -37,12 +37,6 @@ public final class EventLoop: @unchecked Sendable {
     private var wakePipe: (read: Int32, write: Int32) = (-1, -1)
     private var stopRequested = false
     public let clock: () -> Double
-    /// When true, bus connections are read just before timers fire, and between timers only
-    /// while a reply or outgoing data is pending: a daemon that works once a second then wakes
-    /// about once a second instead of for every signal. The timer's work sees every message
-    /// that arrived before it, as without batching; a method call to one of our services is
-    /// answered at the next timer instead of at once.
-    public var batchesBusInput = false
 
     public init(clock: @escaping () -> Double = MonotonicClock.now) {
         self.clock = clock
@@ -157,7 +151,8 @@ public final class EventLoop: @unchecked Sendable {
         var fds: [pollfd] = []
         fds.reserveCapacity(connections.count + watches.count + 1)
         fds.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
-        let polledConnections = connections.filter { $0.isConnected && (!batchesBusInput || $0.awaitsTraffic) }
+        // A batching connection sleeps between timers unless it awaits a reply or must write.
+        let polledConnections = connections.filter { $0.isConnected && (!$0.batchesInput || $0.awaitsTraffic) }
         let polledWatches = watches
         for connection in polledConnections {
             var events = Int16(POLLIN)
@@ -184,8 +179,8 @@ public final class EventLoop: @unchecked Sendable {
             }
         }
         let current = now
-        if batchesBusInput && timers.contains(where: { $0.due <= current }) {
-            for connection in connections { connection.serviceAllAvailable() }
+        if timers.contains(where: { $0.due <= current }) {
+            for connection in connections where connection.batchesInput { connection.serviceAllAvailable() }
         }
         for connection in connections { connection.expireCalls(now: current) }
         fireDueTimers(now: current)

@@ -2,10 +2,11 @@ import BusTestSupport
 import Testing
 @testable import VeDbus
 
-/// A loop that batches bus input reads a connection just before its timers fire (and whenever a
-/// reply is awaited), so that a daemon wakes once a tick instead of once per signal. Time is a
-/// manual clock here: "before the timer" and "at the timer" are steps the test takes. The
-/// battery lives on a second, ordinary loop, as it would in another process.
+/// A connection that batches its input is read just before the loop's timers fire (and whenever
+/// a reply is awaited), so that a daemon wakes once a tick instead of once per signal; a
+/// connection that does not batch (the daemon's service) is read at once. Time is a manual
+/// clock here: "before the timer" and "at the timer" are steps the test takes. The battery
+/// lives on a second, ordinary loop, as it would in another process.
 @Suite(.serialized) struct BatchedInputTests {
     let clock = ManualClock()
     let fixture: BusFixture
@@ -13,7 +14,13 @@ import Testing
 
     init() throws {
         fixture = try BusFixture(clock: { [clock] in clock.now })
-        fixture.loop.batchesBusInput = true
+    }
+
+    /// A connection of the test's loop that batches its input.
+    private func batchedConnection() throws -> BusConnection {
+        let connection = try fixture.connect()
+        connection.batchesInput = true
+        return connection
     }
 
     /// Runs both loops a few times without moving the clock: no timer of the batched loop is due.
@@ -43,7 +50,7 @@ import Testing
 
     @Test func signalsWaitForTheTimerAndTheTimerSeesThem() throws {
         let service = try battery(voltage: 53.0)
-        let monitor = VeMonitor(connection: try fixture.connect(), prefixes: ["com.victronenergy.battery"],
+        let monitor = VeMonitor(connection: try batchedConnection(), prefixes: ["com.victronenergy.battery"],
                                 clock: { [clock] in clock.now })
         let name = "com.victronenergy.battery.ttyUSB0"
         var seenByTimer: [DBusValue?] = []
@@ -62,21 +69,59 @@ import Testing
         #expect(seenByTimer == [.double(53.4)], "the timer's work must see what arrived before it")
     }
 
-    @Test func aMethodCallToOurServiceIsAnsweredAtTheNextTimer() throws {
-        let service = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.battery.aggregate")
-        service.add("/Dc/0/Voltage", .double(52.5))
-        try service.register()
+    /// The daemon's shape: the monitor batches on its connection, our service has its own and
+    /// answers at once, between timers; a service on a batching connection would wait.
+    @Test func aServiceOnItsOwnConnectionAnswersAtOnceWhileTheMonitorBatches() throws {
+        _ = VeMonitor(connection: try batchedConnection(), prefixes: ["com.victronenergy.battery"])
+        let prompt = VeService(connection: try fixture.connect(), serviceName: "com.victronenergy.battery.aggregate")
+        prompt.add("/Dc/0/Voltage", .double(52.5))
+        try prompt.register()
+        let slow = VeService(connection: try batchedConnection(), serviceName: "com.victronenergy.battery.slow")
+        slow.add("/Dc/0/Voltage", .double(51.0))
+        try slow.register()
         fixture.loop.every(1) {}
         let caller = try BusConnection(.address(fixture.bus.address))
         batteryLoop.attach(caller)
-        var reply: Result<[DBusValue], DBusError>?
+        var promptReply: Result<[DBusValue], DBusError>?
+        var slowReply: Result<[DBusValue], DBusError>?
         caller.call(destination: "com.victronenergy.battery.aggregate", path: "/Dc/0/Voltage",
-                    interface: VeService.busItemInterface, member: "GetValue", timeout: 30) { reply = $0 }
-        idle()
-        #expect(reply == nil, "the service's connection is not read between timers")
+                    interface: VeService.busItemInterface, member: "GetValue", timeout: 30) { promptReply = $0 }
+        caller.call(destination: "com.victronenergy.battery.slow", path: "/Dc/0/Voltage",
+                    interface: VeService.busItemInterface, member: "GetValue", timeout: 30) { slowReply = $0 }
+        #expect(serve(until: { promptReply != nil }), "the service's own connection must be read at once")
+        #expect((try? promptReply?.get())?.first?.unwrapped == .double(52.5))
+        #expect(slowReply == nil, "a batching connection is not read between timers")
 
         clock.advance(1)
-        #expect(serve(until: { reply != nil }))
-        #expect((try? reply?.get())?.first?.unwrapped == .double(52.5))
+        #expect(serve(until: { slowReply != nil }))
+        #expect((try? slowReply?.get())?.first?.unwrapped == .double(51.0))
+    }
+
+    /// A burst larger than the socket holds is read whole before the tick, not one socket
+    /// buffer of it (the bus refills the socket as it is drained).
+    @Test func theCatchUpBeforeATimerReadsAWholeBurst() throws {
+        let service = try battery(voltage: 50.0)
+        let monitor = VeMonitor(connection: try batchedConnection(), prefixes: ["com.victronenergy.battery"],
+                                clock: { [clock] in clock.now })
+        let name = "com.victronenergy.battery.ttyUSB0"
+        monitor.start()
+        #expect(serve(until: { monitor.value(name, "/Dc/0/Voltage") == .double(50.0) }))
+        // About 4 MB of signals: far more than a socket buffer.
+        service.add("/Padding", .string(String(repeating: "x", count: 2000)))
+        for step in 1...2000 {
+            service.set("/Dc/0/Voltage", .double(50.0 + Double(step) / 1000))
+            service.set("/Padding", .string(String(repeating: step % 2 == 0 ? "x" : "y", count: 2000)))
+            service.publish()
+        }
+        // Let the sender's loop hand everything to the bus.
+        let sentBy = MonotonicClock.now() + 5
+        while MonotonicClock.now() < sentBy, service.connection.hasOutgoing { batteryLoop.runOnce(maxWait: 0.01) }
+        var seenByTimer: DBusValue?
+        fixture.loop.every(1) { seenByTimer = monitor.value(name, "/Dc/0/Voltage") }
+        // The bus needs a moment to queue it all for the monitor.
+        for _ in 0..<20 { batteryLoop.runOnce(maxWait: 0.01) }
+        clock.advance(1)
+        fixture.loop.runOnce(maxWait: 0)
+        #expect(seenByTimer == .double(52.0), "the tick saw \(String(describing: seenByTimer))")
     }
 }

@@ -35,7 +35,8 @@ public final class AggregatorDaemon {
     private var reconnectTimer: EventLoop.TimerID?
     /// The last outcome, for the periodic log line and tests.
     public private(set) var lastOutcome: TickOutcome?
-    /// Once registered, read the bus only just before each tick (`EventLoop.batchesBusInput`):
+    /// Once registered, read the monitor's connection only just before each tick
+    /// (`BusConnection.batchesInput`; the service's connection is always read at once):
     /// one wake-up a second. Until then every message is read at once, so that the batteries
     /// found at start are read and the service registered within about a second.
     public var batchesBusInputOnceRegistered = false
@@ -108,6 +109,7 @@ public final class AggregatorDaemon {
         let customName = session.customName
         session.service.onCustomNameWritten = { name in customName.nameChanged(to: name) }
         session.connection.onDisconnect = { self.busLost() }
+        session.serviceConnection.onDisconnect = { self.busLost() }
         feedIn.monitor = monitor
         monitor.start()
     }
@@ -124,6 +126,7 @@ public final class AggregatorDaemon {
 
     /// The bus connection broke: the service is off the bus until a new session registers it.
     private func busLost() {
+        guard reconnectTimer == nil else { return }  // both connections report the same loss
         logger.error("the bus connection was lost; reconnecting")
         scheduleReconnect()
     }
@@ -225,7 +228,7 @@ public final class AggregatorDaemon {
         let timeStep = (lastTickAt.map { now - $0 } ?? settings.dataUpdateIntervalSeconds) * timeScale
         lastTickAt = now
 
-        guard session.connection.isConnected else { return }
+        guard session.isConnected else { return }
         let tracker = session.tracker
         // The last tick's snapshots share each battery's cell array: let go of them before the
         // readings are refilled, or every battery's cells would be copied on write, each tick.
@@ -266,7 +269,7 @@ public final class AggregatorDaemon {
         lastOutcome = outcome
         session.publisher.write(outcome, readings: tracker.readings)
         registerWhenReady(onlineCount: onlineCount, now: now)
-        loop.batchesBusInput = batchesBusInputOnceRegistered && service.isRegistered
+        session.connection.batchesInput = batchesBusInputOnceRegistered && service.isRegistered
         service.publish()
 
         if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }

@@ -1,11 +1,19 @@
 import PluginKit
 import VeDbus
 
-/// One connection to the bus and everything that lives on it: the monitor's cache, our service,
-/// the publisher, the battery tracker (its path keys belong to this monitor) and the custom-name
-/// setting. A lost connection ends the session; the daemon builds a new one.
+/// The daemon's two connections to the bus and everything that lives on them: the monitor's
+/// cache, our service, the publisher, the battery tracker (its path keys belong to this monitor)
+/// and the custom-name setting. Either connection lost ends the session; the daemon builds a new one.
+///
+/// Two connections, each with its own wake-up policy: the monitor's reads the batteries' signals
+/// in one batch before each tick (one wake-up a second, however many signals), while the
+/// service's is read at once, so that a GetValue or GetItems from the GUI, systemcalc or a tool
+/// is answered within milliseconds at any moment of the tick.
 public final class BusSession {
+    /// The monitor's connection (signals, discovery, calls to other services).
     public let connection: BusConnection
+    /// The connection that owns com.victronenergy.battery.aggregate and serves its calls.
+    public let serviceConnection: BusConnection
     public let monitor: VeMonitor
     public let service: AggregateService
     private(set) var publisher: AggregatePublisher
@@ -17,13 +25,15 @@ public final class BusSession {
     init(address: BusAddress, loop: EventLoop, settings: HostSettings, selection: StrategySelection,
          logger: DaemonLogger) throws(DBusError) {
         connection = try BusConnection(address)
+        serviceConnection = try BusConnection(address)
         loop.attach(connection)
+        loop.attach(serviceConnection)
         var prefixes = [settings.batteryServiceName, settings.dcloadServiceName, settings.mpptKeyword,
                         FeedInController.settingsService, Inventory.systemServiceName]
         if !settings.multiKeyword.isEmpty { prefixes.append(settings.multiKeyword) }
         monitor = VeMonitor(connection: connection, prefixes: prefixes, excluding: [AggregateService.serviceName],
                             clock: loop.clock)
-        service = AggregateService(connection: connection)
+        service = AggregateService(connection: serviceConnection)
         publisher = AggregatePublisher(service: service, settings: settings, selection: selection)
         tracker = BatteryTracker(settings: settings)
         let service = self.service
@@ -41,10 +51,17 @@ public final class BusSession {
     /// Leaves the bus: releases our name (when the connection still works) and closes. Also
     /// drops every callback (they hold the daemon and this session).
     func close(loop: EventLoop) {
-        if connection.isConnected && service.isRegistered { connection.releaseName(AggregateService.serviceName) }
+        if serviceConnection.isConnected && service.isRegistered {
+            serviceConnection.releaseName(AggregateService.serviceName)
+        }
         monitor.stop()
         service.onCustomNameWritten = nil
-        connection.close()
-        loop.detach(connection)
+        for each in [connection, serviceConnection] {
+            each.close()
+            loop.detach(each)
+        }
     }
+
+    /// Both connections work.
+    var isConnected: Bool { connection.isConnected && serviceConnection.isConnected }
 }
