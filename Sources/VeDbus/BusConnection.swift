@@ -67,8 +67,6 @@ public final class BusConnection {
     private var input = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 8)
     private var inputCapacity = 65536
     private var inputCount = 0
-    /// Bytes received since the connection opened (wraps): how much one read round brought.
-    private var bytesRead = 0
     /// Whole messages read, not yet dispatched, from `receivedStart` on.
     private var received: [Message] = []
     private var receivedStart = 0
@@ -250,28 +248,24 @@ public final class BusConnection {
         dispatchAll()
     }
 
-    /// Most rounds `serviceAllAvailable` makes before a tick: enough for a flood of tens of
-    /// thousands of messages, bounded so that a sender that never stops cannot hold the tick.
-    static let catchUpRounds = 64
+    /// The longest `serviceAllAvailable` reads before a tick, s: bounded so that a sender that
+    /// never stops cannot hold the tick.
+    static let catchUpBudgetSeconds = 0.2
 
-    /// The batched connection's way of catching up before a tick: reads until the socket is
-    /// empty, dispatches, and goes on while the bus has more (it refills the socket as it is
-    /// drained, so one read would leave most of a burst waiting inside the bus daemon).
+    /// Whether the loop should poll this connection now.
+    var wantsPolling: Bool { isConnected && (!batchesInput || awaitsTraffic) }
+
+    /// The batched connection's way of catching up before a tick: reads and dispatches until
+    /// the socket stays empty (the bus refills it as it is drained), within a time budget.
     func serviceAllAvailable() {
-        for _ in 0..<Self.catchUpRounds {
-            let before = bytesRead
+        let deadline = MonotonicClock.now() + Self.catchUpBudgetSeconds
+        while MonotonicClock.now() < deadline {
             service()
             guard isConnected else { return }
-            // A round that found the socket well filled suggests the bus holds more: give it a
-            // moment to refill (it is another process). A round that found little ends it.
-            let wait: Int32 = bytesRead - before >= Self.inputBufferSize / 2 ? Self.refillWaitMilliseconds : 0
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, wait) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return }
+            guard poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return }
         }
     }
-
-    /// How long the catch-up waits for the bus to refill a socket it just drained, ms.
-    static let refillWaitMilliseconds: Int32 = 5
 
     func dispatchAll() {
         while isConnected, receivedStart < received.count {
@@ -348,7 +342,6 @@ public final class BusConnection {
             let count = recv(socket, input + inputCount, inputCapacity - inputCount, 0)
             if count > 0 {
                 inputCount += count
-                bytesRead &+= count
                 guard splitMessages() else { return false }
                 continue
             }

@@ -152,7 +152,7 @@ public final class EventLoop: @unchecked Sendable {
         fds.reserveCapacity(connections.count + watches.count + 1)
         fds.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
         // A batching connection sleeps between timers unless it awaits a reply or must write.
-        let polledConnections = connections.filter { $0.isConnected && (!$0.batchesInput || $0.awaitsTraffic) }
+        let polledConnections = connections.filter { $0.wantsPolling }
         let polledWatches = watches
         for connection in polledConnections {
             var events = Int16(POLLIN)

@@ -82,7 +82,7 @@ struct BatteryTrackerTests {
         #expect(!tracker.readings.contains { $0.identity.name == "C" })
     }
 
-    @Test func aQuietPackIsProbedBeforeItGoesStale() throws {
+    @Test func aQuietPackIsListedForAProbeBeforeItGoesStale() throws {
         let tracker = try Self.tracker()
         var view = FakeMonitorView()
         view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A", updatedAt: 0)
@@ -109,5 +109,52 @@ struct BatteryTrackerTests {
         Self.tick(tracker, &view, from: 1, to: 1)
         let share = tracker.capacityShare(configured: 3)
         #expect(share.online == 300 && share.expected == 600)
+    }
+
+    /// Identical packs can share dbus-serialbattery's id: two services with one serial are two
+    /// packs, and one of them leaving is a missing pack, not forgotten.
+    @Test func twoPacksWithOneSerialAreTwoPacks() throws {
+        let tracker = try Self.tracker()
+        var view = FakeMonitorView()
+        view.addBattery("com.victronenergy.battery.ttyUSB0", name: "JK_280Ah")
+        view.addBattery("com.victronenergy.battery.ttyUSB1", name: "JK_280Ah")
+        tracker.invalidateInventory()
+        _ = tracker.update(from: view, now: 0)
+        tracker.establishOnlinePacks()
+        #expect(tracker.onlineCount == 2)
+        view.remove("com.victronenergy.battery.ttyUSB1")
+        Self.tick(tracker, &view, from: 1, to: 2)
+        #expect(tracker.readings.count == 2, "the missing pack was forgotten")
+        #expect(tracker.onlineCount == 1)
+        #expect(tracker.expectedCount(configured: 1) == 2)
+    }
+
+    /// The old driver of a re-enumerated BMS outlives its successor on the new port (it exits
+    /// up to 30 min after losing its BMS): the new service takes over the pack at once, the old
+    /// one is ignored, and no ghost stays when it finally leaves.
+    @Test func aNewServiceSupersedesTheOldDriverThatLostItsBms() throws {
+        let tracker = try Self.tracker()
+        var view = FakeMonitorView()
+        view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A")
+        view.addBattery("com.victronenergy.battery.ttyUSB1", name: "B")
+        tracker.invalidateInventory()
+        _ = tracker.update(from: view, now: 0)
+        tracker.establishOnlinePacks()
+        // B's driver lost its BMS: offline, no voltage; then B appears on ttyUSB2.
+        view.values["com.victronenergy.battery.ttyUSB1"]?["/Dc/0/Voltage"] = .invalid
+        view.values["com.victronenergy.battery.ttyUSB1"]?["/System/NrOfModulesOffline"] = .int32(1)
+        view.values["com.victronenergy.battery.ttyUSB1"]?["/System/NrOfModulesOnline"] = .int32(0)
+        Self.tick(tracker, &view, from: 1, to: 2)
+        #expect(tracker.onlineCount == 1)
+        view.addBattery("com.victronenergy.battery.ttyUSB2", name: "B")
+        Self.tick(tracker, &view, from: 3, to: 4)
+        #expect(tracker.onlineCount == 2)
+        #expect(tracker.readings.count == 2, "\(tracker.readings.map(\.identity.service))")
+        #expect(tracker.expectedCount(configured: 2) == 2)
+        view.remove("com.victronenergy.battery.ttyUSB1")
+        Self.tick(tracker, &view, from: 5, to: 80)
+        #expect(tracker.readings.count == 2)
+        #expect(tracker.onlineCount == 2)
+        #expect(tracker.expectedCount(configured: 2) == 2)
     }
 }

@@ -153,6 +153,35 @@ struct GuardTests {
         #expect(whole.chargeCurrentLimit == 120 && whole.dischargeCurrentLimit == 150)
     }
 
+    /// A small pack missing: the capacity share alone would ask the large pack online for more
+    /// than its own BMS allows; the online BMSes' sum bounds it.
+    @Test func whileDegradedTheOnlineBmsLimitsBoundTheBank() {
+        var guardian = makeGuard()
+        let vetoes = PackVetoes(onlineChargeCurrent: 140, onlineDischargeCurrent: 100)
+        let limits = guardian.limits(for: charge(55.2, 280, 300), status: .degraded(notOnlineForSeconds: 5),
+                                     onlineCapacityShare: 280.0 / 380, vetoes: vetoes)
+        #expect(limits.chargeCurrentLimit == 140)
+        #expect(limits.dischargeCurrentLimit == 100)
+        #expect(limits.reason.contains("online BMSes' sum"), "\(limits.reason)")
+    }
+
+    /// A pack on the bus but not online that reports a block still blocks that direction.
+    @Test func aBlockFromAPackNotOnlineStillHolds() {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, 120, 150), status: .degraded(notOnlineForSeconds: 5),
+                                     vetoes: PackVetoes(chargeBlockedBy: "B2"))
+        #expect(limits.chargeCurrentLimit == 0)
+        #expect(limits.dischargeCurrentLimit == 150)
+        #expect(limits.reason.contains("battery B2 (not online) blocks charging"), "\(limits.reason)")
+    }
+
+    /// The reason names the limit in words a person reads (and the Embedded build can print).
+    @Test func aReplacementNamesTheLimit() {
+        var guardian = makeGuard()
+        let limits = guardian.limits(for: charge(55.2, -1, nil), status: .allOnline)
+        #expect(limits.replacements.map(\.why) == ["CCL negative", "DCL missing"])
+    }
+
     @Test func settingsGiveMaximaAndCvlRange() throws {
         let guardian = LimitGuard(settings: try CoreTestSupport.settings("MAX_CHARGE_CURRENT = 90\n"))
         #expect(guardian.maxChargeCurrent == 90)

@@ -27,11 +27,21 @@ struct PackPlausibilityTests {
         #expect((problem != nil) == refused, "\(problem ?? "accepted")")
     }
 
-    @Test func anOutlierAmongThreeOrMorePacksIsFound() {
-        #expect(PackPlausibility.outlier([52.8, 52.9]) == nil, "two packs: nobody to tell which is wrong")
-        #expect(PackPlausibility.outlier([52.8, 52.9, 53.0]) == nil)
-        let outlier = PackPlausibility.outlier([52.8, 0.1, 53.0, 52.9])
-        #expect(outlier?.index == 1)
-        #expect(outlier.map { abs($0.median - 52.85) < 1e-9 } == true)
+    @Test func outliersAmongThreeOrMorePacksAreFoundByAClearMajority() {
+        #expect(PackPlausibility.outliers([52.8, 52.9]).isEmpty, "two packs: nobody to tell which is wrong")
+        #expect(PackPlausibility.outliers([52.8, 52.9, 53.0]).isEmpty)
+        let one = PackPlausibility.outliers([52.8, 0.1, 53.0, 52.9])
+        #expect(one.map(\.index) == [1])
+        #expect(one.first.map { abs($0.median - 52.85) < 1e-9 } == true)
+        // Every outlier, not only the first.
+        #expect(PackPlausibility.outliers([52.8, 0.1, 53.0, 52.9, 70]).map(\.index) == [1, 4])
+        // Half far off: no majority to trust, nothing is marked.
+        #expect(PackPlausibility.outliers([52.8, 0.1, 53.0, 0.2]).isEmpty)
+    }
+
+    @Test func aHugeUnsignedCurrentIsRefusedWithoutATrap() {
+        let problem = PackPlausibility.problem(voltage: 52.8, voltagesSum: nil, cells: [], minCell: nil, maxCell: nil,
+                                               current: .uint64(UInt64.max))
+        #expect(problem?.contains("unsigned t") == true)
     }
 }

@@ -152,7 +152,7 @@ import VeDbus
         let wrong = harness.venus.batteries[0]
         let cases: [(String, DBusValue, String)] = [
             ("/Dc/0/Voltage", .int64(-13), "/Dc/0/Voltage -13.000 V is not physical"),
-            ("/Dc/0/Current", .byte(200), "/Dc/0/Current sent as an unsigned y (200)"),
+            ("/Dc/0/Current", .byte(200), "/Dc/0/Current sent as an unsigned y (200.000)"),
             ("/Voltages/Cell4", .double(7.2), "/Voltages/Cell4 7.200 V outside 0...5 V"),
         ]
         for (path, value, logged) in cases {

@@ -160,6 +160,21 @@ struct OwnChargeScheduleTests {
         #expect(strategy.schedule.phase == .idle)
     }
 
+    /// A balancing goal seen while a pack is missing does not move the last balancing date: the
+    /// missing pack was not seen balanced.
+    @Test func aPartialBankDoesNotMoveTheLastBalancingDate() throws {
+        let host = OwnChargeTestHost(date: ownChargeDate(2026, 6, 10), lastBalancing: "2026-05-01")
+        let strategy = try OwnChargeStrategy(host: host)
+        var context = ownChargeContext(date: ownChargeDate(2026, 6, 10), voltage: 54.4, maxCell: 3.41, minCell: 3.40)
+        context.batteriesExpected = 2
+        _ = try strategy.tick(context)
+        #expect(host.writes.isEmpty)
+        #expect(host.logs.contains { $0.message.contains("not moved") })
+        context.batteriesExpected = 1
+        _ = try strategy.tick(context)
+        #expect(host.writes.map(\.value) == ["161\n2026-06-10\n"])
+    }
+
     @Test func refusedStateWriteIsRetried() throws {
         let host = OwnChargeTestHost(config: ownChargeScheduleConfig(), lastBalancing: "2026-11-01")
         let strategy = try OwnChargeStrategy(host: host)

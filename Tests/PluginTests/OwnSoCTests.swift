@@ -227,4 +227,24 @@ import Testing
         #expect(abs(back.socPercent! - last) < 1e-6)
         #expect(host.stateWrites.last?.text == "150.000")
     }
+
+    /// A bank partial from the very first tick: the stored whole-bank count is not cut down to
+    /// an estimated capacity, and nothing is saved until the bank is whole.
+    @Test func aBankPartialFromTheStartKeepsTheStoredCount() throws {
+        let (strategy, host) = try Self.strategy(stored: "280.000")
+        // Packs of 100, 100 and 150 Ah; the 150 Ah one is missing at start (estimate: 300 Ah).
+        let partial = TickContext(timeStepSeconds: 1, date: CalendarDate(year: 2026, month: 6, day: 15),
+                                  batteriesExpected: 3, bank: Self.bank(current: 0, installed: 200, bmsSoc: 80),
+                                  batteries: [], batteriesOnline: 2)
+        let first = try strategy.tick(partial)
+        #expect(first.capacityAh == 280, "the stored count was clamped: \(first.capacityAh ?? -1)")
+        #expect(first.socPercent! <= 100)
+        #expect(host.stateWrites.isEmpty)
+        let whole = TickContext(timeStepSeconds: 1, date: CalendarDate(year: 2026, month: 6, day: 15),
+                                batteriesExpected: 3, bank: Self.bank(current: 0, installed: 350, bmsSoc: 80),
+                                batteries: [], batteriesOnline: 3)
+        let back = try strategy.tick(whole)
+        #expect(back.capacityAh == 280)
+        #expect(abs(back.socPercent! - 80) < 1e-9)
+    }
 }

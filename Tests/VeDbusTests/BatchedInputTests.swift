@@ -96,32 +96,4 @@ import Testing
         #expect(serve(until: { slowReply != nil }))
         #expect((try? slowReply?.get())?.first?.unwrapped == .double(51.0))
     }
-
-    /// A burst larger than the socket holds is read whole before the tick, not one socket
-    /// buffer of it (the bus refills the socket as it is drained).
-    @Test func theCatchUpBeforeATimerReadsAWholeBurst() throws {
-        let service = try battery(voltage: 50.0)
-        let monitor = VeMonitor(connection: try batchedConnection(), prefixes: ["com.victronenergy.battery"],
-                                clock: { [clock] in clock.now })
-        let name = "com.victronenergy.battery.ttyUSB0"
-        monitor.start()
-        #expect(serve(until: { monitor.value(name, "/Dc/0/Voltage") == .double(50.0) }))
-        // About 4 MB of signals: far more than a socket buffer.
-        service.add("/Padding", .string(String(repeating: "x", count: 2000)))
-        for step in 1...2000 {
-            service.set("/Dc/0/Voltage", .double(50.0 + Double(step) / 1000))
-            service.set("/Padding", .string(String(repeating: step % 2 == 0 ? "x" : "y", count: 2000)))
-            service.publish()
-        }
-        // Let the sender's loop hand everything to the bus.
-        let sentBy = MonotonicClock.now() + 5
-        while MonotonicClock.now() < sentBy, service.connection.hasOutgoing { batteryLoop.runOnce(maxWait: 0.01) }
-        var seenByTimer: DBusValue?
-        fixture.loop.every(1) { seenByTimer = monitor.value(name, "/Dc/0/Voltage") }
-        // The bus needs a moment to queue it all for the monitor.
-        for _ in 0..<20 { batteryLoop.runOnce(maxWait: 0.01) }
-        clock.advance(1)
-        fixture.loop.runOnce(maxWait: 0)
-        #expect(seenByTimer == .double(52.0), "the tick saw \(String(describing: seenByTimer))")
-    }
 }

@@ -52,6 +52,12 @@ public struct BalancingSchedule: Equatable, Sendable {
         self.lastBalancing = lastBalancing
     }
 
+    /// Takes back a date `advance` just recorded (the bank was partial: a missing pack was not
+    /// seen balanced). The next balancing then comes as if this one had not happened.
+    public mutating func keepLastBalancing(_ date: CalendarDate?) {
+        lastBalancing = date
+    }
+
     /// What one tick of the schedule decided.
     public struct Step: Equatable, Sendable {
         /// CVL the schedule asks for, V.

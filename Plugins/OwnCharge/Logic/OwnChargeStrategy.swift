@@ -6,6 +6,8 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
     public let configuration: OwnChargeConfiguration
     private let host: any StrategyHost
     public private(set) var schedule: BalancingSchedule
+    /// The partial-bank note on a balancing goal is logged once per outage, not every tick.
+    private var saidPartialGoal = false
     public private(set) var peakFeedIn = PeakFeedInState()
     public private(set) var dischargeLatch = DischargeLatch()
     /// A last-balancing date the host refused to queue; retried each tick and at shutdown.
@@ -75,11 +77,24 @@ public final class OwnChargeStrategy: ChargeStrategyLogic {
         let normalLimit = config.normalChargeVoltageLimit(month: context.date.month)
         let balancingLimit = config.balancingChargeVoltageLimit
         let cellSpread = maxCellVoltage - minCellVoltage
+        if !context.isPartialBank { saidPartialGoal = false }
+        let lastBalancing = schedule.lastBalancing
         let step = schedule.advance(bankVoltage: bankVoltage, cellSpread: cellSpread, cellDiffMax: config.cellDiffMax,
                                     normalChargeVoltageLimit: normalLimit,
                                     balancingChargeVoltageLimit: balancingLimit, today: context.date)
         for change in step.changes { host.log(.info, change.logMessage) }
-        if let date = step.storeLastBalancing { saveLastBalancing(date) }
+        if let date = step.storeLastBalancing {
+            // A pack that is missing was not seen balanced: its next balancing must not move.
+            if context.isPartialBank {
+                schedule.keepLastBalancing(lastBalancing)
+                if !saidPartialGoal {
+                    host.log(.info, "balancing goal seen with a pack missing: the last balancing date is not moved")
+                    saidPartialGoal = true
+                }
+            } else {
+                saveLastBalancing(date)
+            }
+        }
 
         // Peak and feed-in.
         let chargeBlocker = BlockingModules.chargeBlocker(bank: bank, batteries: context.batteries)

@@ -86,7 +86,10 @@ public final class OwnSoc: SocStrategyLogic {
             if isFull(context) { charge = installed }
             if isEmpty(context) { charge = 0 }
         }
-        charge = min(max(charge, 0), installed)
+        // Never clamped to a capacity that is only estimated (a partial bank since start): the
+        // stored count of the whole bank would be cut down to the part online.
+        let ceiling = partial && wholeBankCapacityAh == nil ? Double.infinity : installed
+        charge = min(max(charge, 0), ceiling)
         chargeAh = charge
         if !partial { saveIfMoved(installed: installed) }
 
@@ -95,7 +98,7 @@ public final class OwnSoc: SocStrategyLogic {
             timeToGo = 3600 * charge / -current
         }
         return SocResult(
-            socPercent: 100 * charge / installed,
+            socPercent: min(100, 100 * charge / installed),
             capacityAh: charge,
             consumedAh: charge - installed,
             timeToGoSeconds: timeToGo,

@@ -39,6 +39,10 @@ public struct BatteryReading: Equatable, Sendable {
     public private(set) var allowToCharge: Int?
     public private(set) var allowToDischarge: Int?
     public private(set) var allowToBalance: Int?
+    /// /System/NrOfModulesBlockingCharge and ...Discharge as the driver published them (the
+    /// snapshot's counts also reflect /Io/AllowTo*): what a pack that is not online still says.
+    public private(set) var reportedBlockingCharge: Int?
+    public private(set) var reportedBlockingDischarge: Int?
     /// degrees C, with the BMS's sensor ids.
     public private(set) var maxCellTemperature: Double?
     public private(set) var minCellTemperature: Double?
@@ -125,6 +129,8 @@ public struct BatteryReading: Equatable, Sendable {
         alarms = AlarmLevels()
         allowToCharge = nil
         allowToDischarge = nil
+        reportedBlockingCharge = nil
+        reportedBlockingDischarge = nil
         allowToBalance = nil
         maxCellTemperature = nil
         minCellTemperature = nil
@@ -156,10 +162,13 @@ public struct BatteryReading: Equatable, Sendable {
         snapshot.maxCellId = values.text(keys.maxCellId)
         allowToCharge = values.integer(keys.allowToCharge)
         allowToDischarge = values.integer(keys.allowToDischarge)
-        // A BMS that forbids a direction blocks it, whether or not its driver also counts it
-        // in NrOfModulesBlocking* (serialbattery derives one from the other; others may not).
-        snapshot.blockingCharge = Self.blocking(values.integer(keys.blockingCharge), allowed: allowToCharge)
-        snapshot.blockingDischarge = Self.blocking(values.integer(keys.blockingDischarge), allowed: allowToDischarge)
+        reportedBlockingCharge = values.integer(keys.blockingCharge)
+        reportedBlockingDischarge = values.integer(keys.blockingDischarge)
+        // A driver that publishes no NrOfModulesBlocking* says it through /Io/AllowTo* alone.
+        // Where both are published the count decides: older serialbattery versions publish
+        // AllowTo* 0 for a BMS whose switch state they cannot read, with a count of 0.
+        snapshot.blockingCharge = Self.blocking(reportedBlockingCharge, allowed: allowToCharge)
+        snapshot.blockingDischarge = Self.blocking(reportedBlockingDischarge, allowed: allowToDischarge)
         // The cells taken out of the snapshot while they are read: appended to in place.
         var cells: [Double?] = []
         swap(&cells, &snapshot.cellVoltages)
@@ -184,10 +193,10 @@ public struct BatteryReading: Equatable, Sendable {
         modulesOffline = values.integer(keys.modulesOffline)
     }
 
-    /// NrOfModulesBlocking*, raised to 1 when /Io/AllowTo* is 0.
+    /// NrOfModulesBlocking*; without it, 1 when /Io/AllowTo* is 0.
     private static func blocking(_ count: Int?, allowed: Int?) -> Int? {
-        guard allowed == 0 else { return count }
-        return max(count ?? 0, 1)
+        if let count { return count }
+        return allowed == 0 ? 1 : nil
     }
 
     /// §3.1: CAN BMSes publish less; the original fills the gaps this way.

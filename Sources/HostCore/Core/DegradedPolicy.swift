@@ -33,8 +33,15 @@ public struct DegradedPolicy: Equatable, Sendable {
 
     /// OFFLINE_BLOCK_AFTER in s.
     public var offlineBlockAfterSeconds: Double
-    /// Monotonic seconds when the bank first lacked a battery; nil while all are online.
+    /// Monotonic seconds when the bank first lacked a battery; nil once all have been online
+    /// for `recoveryHoldSeconds`.
     public private(set) var notAllOnlineSince: Double?
+    /// Since when every battery is online again, while the outage is still remembered.
+    private var allOnlineSince: Double?
+    /// How long every battery must stay online before an outage is forgotten: a pack that drops
+    /// out for a few seconds again and again (flapping) is blocked after OFFLINE_BLOCK_AFTER of
+    /// outage, not given a fresh minute each time it comes back for a tick.
+    public static let recoveryHoldSeconds = 30.0
 
     public init(offlineBlockAfterSeconds: Double) {
         self.offlineBlockAfterSeconds = offlineBlockAfterSeconds
@@ -43,9 +50,12 @@ public struct DegradedPolicy: Equatable, Sendable {
     /// The status at monotonic time `now` (s) with `online` of `expected` batteries online.
     public mutating func evaluate(expected: Int, online: Int, now: Double) -> Status {
         if online >= expected {
-            notAllOnlineSince = nil
+            let stable = allOnlineSince ?? now
+            allOnlineSince = stable
+            if now - stable >= Self.recoveryHoldSeconds { notAllOnlineSince = nil }
             return .allOnline
         }
+        allOnlineSince = nil
         let since = notAllOnlineSince ?? now
         notAllOnlineSince = since
         if online <= 0 { return .noBatteryOnline }

@@ -3,8 +3,17 @@ import VeDbus
 
 /// One strategy value the guard did not publish as given; for a rate-limited log.
 public struct LimitReplacement: Equatable, Sendable {
-    public enum Limit: Equatable, Sendable {
+    public enum Limit: Equatable, Sendable, CustomStringConvertible {
         case chargeVoltage, chargeCurrent, dischargeCurrent
+
+        /// Written out: Embedded Swift prints no enum by itself.
+        public var description: String {
+            switch self {
+            case .chargeVoltage: return "CVL"
+            case .chargeCurrent: return "CCL"
+            case .dischargeCurrent: return "DCL"
+            }
+        }
     }
     public var limit: Limit
     /// What the strategy gave; nil when it gave nothing.
@@ -90,8 +99,12 @@ public struct LimitGuard: Equatable, Sendable {
     /// - Parameter onlineCapacityShare: installed capacity of the packs online over that of the
     ///   packs expected (0...1). A strategy's current limits are for the whole bank; while packs
     ///   are missing the packs online would carry all of it, so CCL and DCL are scaled by this share.
+    /// - Parameter vetoes: blocks from packs not online, and the online packs' own limits, which
+    ///   bound CCL and DCL while packs are missing (a share by capacity alone could ask a large
+    ///   pack for more than its BMS allows when a small one is missing).
     public mutating func limits(for outcome: Result<ChargeResult, StrategyError>,
-                                status: DegradedPolicy.Status, onlineCapacityShare: Double = 1) -> GuardedLimits {
+                                status: DegradedPolicy.Status, onlineCapacityShare: Double = 1,
+                                vetoes: PackVetoes = PackVetoes()) -> GuardedLimits {
         var limits: GuardedLimits
         switch outcome {
         case .failure(let error):
@@ -112,11 +125,30 @@ public struct LimitGuard: Equatable, Sendable {
             limits.dischargeCurrentLimit *= share
             limits.reason += "; degraded: a battery not online for \(Int(seconds)) s, CCL and DCL scaled to the packs "
                 + "online (\(Int((share * 100).rounded())) % of the bank's capacity)"
+            if let bound = vetoes.onlineChargeCurrent, limits.chargeCurrentLimit > bound {
+                limits.chargeCurrentLimit = bound
+                limits.reason += ", CCL at the online BMSes' sum"
+            }
+            if let bound = vetoes.onlineDischargeCurrent, limits.dischargeCurrentLimit > bound {
+                limits.dischargeCurrentLimit = bound
+                limits.reason += ", DCL at the online BMSes' sum"
+            }
         case .blocked(let seconds):
             limits.chargeCurrentLimit = 0
             limits.dischargeCurrentLimit = 0
             limits.reason = "a battery not online for \(Int(seconds)) s (OFFLINE_BLOCK_AFTER): CCL = DCL = 0"
         case .noBatteryOnline:
+            break
+        }
+        if let pack = vetoes.chargeBlockedBy, limits.chargeCurrentLimit > 0 {
+            limits.chargeCurrentLimit = 0
+            limits.reason += "; battery \(pack) (not online) blocks charging: CCL = 0"
+        }
+        if let pack = vetoes.dischargeBlockedBy, limits.dischargeCurrentLimit > 0 {
+            limits.dischargeCurrentLimit = 0
+            limits.reason += "; battery \(pack) (not online) blocks discharging: DCL = 0"
+        }
+        if case .noBatteryOnline = status {
             // The last valid CVL stays published so DVCC keeps treating us as the BMS and
             // honours CCL = DCL = 0; an invalid CVL would hand the chargers back their own settings.
             limits.chargeVoltageLimit = lastValidChargeVoltage

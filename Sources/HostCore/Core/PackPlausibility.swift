@@ -34,22 +34,24 @@ public enum PackPlausibility {
             }
         }
         if let current, isUnsigned(current) {
-            return "/Dc/0/Current sent as an unsigned \(current.signature) (\(Int(current.number ?? 0))): not a current"
+            return "/Dc/0/Current sent as an unsigned \(current.signature) (\(shown(current.number ?? 0))): not a current"
         }
         return nil
     }
 
-    /// Index of the first of `voltages` (three or more packs online) that is further than
-    /// `bankToleranceShare` from their median, with the median; nil when all agree.
-    public static func outlier(_ voltages: [Double]) -> (index: Int, median: Double)? {
-        guard voltages.count >= 3 else { return nil }
+    /// The indexes of `voltages` (three or more packs online) further than `bankToleranceShare`
+    /// from their median, with the median; none unless the packs that agree are a clear majority
+    /// (with two of three far off, which of them is right cannot be told).
+    public static func outliers(_ voltages: [Double]) -> [(index: Int, median: Double)] {
+        guard voltages.count >= 3 else { return [] }
         let sorted = voltages.sorted()
         let middle = sorted.count / 2
         let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        var found: [(index: Int, median: Double)] = []
         for (index, voltage) in voltages.enumerated() where (voltage - median).magnitude > median * bankToleranceShare {
-            return (index, median)
+            found.append((index, median))
         }
-        return nil
+        return 2 * (voltages.count - found.count) > voltages.count ? found : []
     }
 
     /// A number for a log line (Embedded Swift prints no Double by itself).

@@ -143,7 +143,7 @@ public final class AggregatorDaemon {
     private func attemptReconnect() {
         do {
             let fresh = try BusSession(address: address, loop: loop, settings: settings, selection: prepared.selection,
-                                       logger: logger)
+                                       logger: logger, tracker: session.tracker)
             session.close(loop: loop)
             session = fresh
             reconnect.succeeded()
@@ -178,6 +178,15 @@ public final class AggregatorDaemon {
         case .success(let trial):
             trial.charge.destroy()
             trial.soc.destroy()
+            // A strategy that cannot start would run as one that fails every tick (CCL = DCL
+            // = 0): at start that keeps the service up, on a reload it would replace working ones.
+            let failures = [trial.charge, trial.soc].compactMap { instance in
+                instance.creationFailure.map { "strategy \(instance.strategy.name) cannot start: \($0)" }
+            }
+            guard failures.isEmpty else {
+                logger.error("reload refused, the running configuration stays: \(failures.joined(separator: "; "))")
+                return false
+            }
         }
         // The old strategies save their state first, so the new ones read the latest.
         prepared.charge.destroy()
@@ -259,7 +268,8 @@ public final class AggregatorDaemon {
         let soc = runSocStrategy(input, anyOnline: onlineCount > 0)
         let capacity = tracker.capacityShare(configured: settings.numberOfBatteries)
         let limits = limitGuard.limits(for: charge, status: status,
-                                       onlineCapacityShare: capacity.expected > 0 ? capacity.online / capacity.expected : 1)
+                                       onlineCapacityShare: capacity.expected > 0 ? capacity.online / capacity.expected : 1,
+                                       vetoes: PackVetoes.of(tracker.readings))
         if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
 
         let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,

@@ -25,8 +25,15 @@ public final class BatteryTracker {
     private var pendingNotices: [String] = []
     /// Counts departures, so that the pack that left first is the first whose place is taken.
     private var departures = 0
-    private let settings: HostSettings
-    private let rules: BatteryReadingRules
+    private var settings: HostSettings
+    private var rules: BatteryReadingRules
+    /// Services that a newer service of the same pack has replaced while they are still on the
+    /// bus (a driver that lost its BMS outlives its successor on the new port): ignored.
+    private var superseded: Set<String> = []
+    /// Reused each tick: the healths before the update, the voltages for the outlier check.
+    private var healthsBefore: [BatteryHealth] = []
+    private var onlineVoltages: [Double] = []
+    private var onlineIndexes: [Int] = []
 
     /// Seconds a pack must be online before it counts towards the bank: STALE_TIMEOUT, the time
     /// the daemon needs to tell a silent pack from a quiet one, and at least 10 s.
@@ -41,6 +48,11 @@ public final class BatteryTracker {
         var isEstablished = false
         /// The order in which it left the bus (see `departures`); nil while present.
         var departure: Int?
+        /// Monotonic seconds it joined the bank, and it was last online.
+        var establishedAt: Double?
+        var lastOnlineAt: Double?
+        /// It joined in the place of a pack that left: it cannot take a second one.
+        var tookPlace = false
     }
 
     public init(settings: HostSettings) {
@@ -50,6 +62,21 @@ public final class BatteryTracker {
 
     /// Services came or went, or a name changed: classify again at the next tick.
     public func invalidateInventory() { inventoryIsCurrent = false }
+
+    /// New settings after a reload: what the tracker knows of the packs (which joined the bank,
+    /// which left) stays.
+    public func reconfigure(settings: HostSettings) {
+        self.settings = settings
+        rules = BatteryReadingRules(settings: settings)
+        keys = nil
+        inventoryIsCurrent = false
+    }
+
+    /// A new monitor after the bus connection was lost: its path keys are resolved again.
+    public func monitorReplaced() {
+        keys = nil
+        inventoryIsCurrent = false
+    }
 
     /// One health change: which battery, from what, to what.
     public struct HealthChange: Equatable {
@@ -66,7 +93,7 @@ public final class BatteryTracker {
         if !inventoryIsCurrent {
             for reading in readings { previous[reading.identity.packKey] = reading.health }
             let before = readings
-            reclassify(view)
+            reclassify(view, now: now)
             // A pack that left before it joined the bank is forgotten, but its leaving is a change.
             for reading in before where !readings.contains(where: { $0.identity.packKey == reading.identity.packKey }) {
                 changes.append(HealthChange(battery: reading.identity.name, from: reading.health, to: .gone))
@@ -79,7 +106,8 @@ public final class BatteryTracker {
         var readings: [BatteryReading] = []
         swap(&readings, &self.readings)
         var before: [BatteryHealth] = []
-        before.reserveCapacity(readings.count)
+        swap(&before, &healthsBefore)
+        before.removeAll(keepingCapacity: true)
         for index in readings.indices {
             before.append((previous.isEmpty ? nil : previous[readings[index].identity.packKey]) ?? readings[index].health)
             if records[index].isPresent {
@@ -88,7 +116,7 @@ public final class BatteryTracker {
                 readings[index].markGone()
             }
         }
-        Self.markBankOutlier(&readings)
+        markBankOutliers(&readings)
         for index in readings.indices {
             let after = readings[index].health
             if !Self.sameKind(before[index], after) {
@@ -96,6 +124,7 @@ public final class BatteryTracker {
             }
         }
         swap(&readings, &self.readings)
+        swap(&before, &healthsBefore)
         noteOnlineTime(now: now)
         return changes
     }
@@ -151,17 +180,38 @@ public final class BatteryTracker {
     /// Batteries found on the bus with a problem that keeps them out (wrong cell count...).
     public var rejected: [BatteryIdentity] { inventory.batteries.filter { $0.problem != nil } }
 
-    private func reclassify<View: MonitorView>(_ view: View) {
+    private func reclassify<View: MonitorView>(_ view: View, now: Double) {
         inventory = Inventory.classify(view, settings: settings)
         inventoryIsCurrent = true
+        var identities = inventory.usableBatteries
+        let present = Set(identities.map { $0.service })
+        superseded = superseded.intersection(present)
+        // A service new to the tracker with the key of a pack whose service is still here but
+        // not online: the same pack on a new port while its old driver has not exited yet.
+        for identity in identities where !readings.contains(where: { $0.identity.service == identity.service }) {
+            for index in readings.indices where records[index].isPresent && !readings[index].health.isOnline
+                && readings[index].identity.packKey == identity.packKey && present.contains(readings[index].identity.service) {
+                superseded.insert(readings[index].identity.service)
+            }
+        }
+        identities.removeAll { superseded.contains($0.service) }
+        // Two services on the bus with one key are two packs (identical packs can share
+        // dbus-serialbattery's id): each is then known by its service name.
+        var keyCounts: [String: Int] = [:]
+        for identity in identities { keyCounts[identity.packKey, default: 0] += 1 }
+        for index in identities.indices where keyCounts[identities[index].packKey, default: 0] > 1 {
+            identities[index].packKey = "service:" + identities[index].service
+        }
+
         var keptReadings: [BatteryReading] = []
         var keptRecords: [PackRecord] = []
         var claimed = [Bool](repeating: false, count: readings.count)
-        for identity in inventory.usableBatteries {
-            // The same service, else the same pack under another name (not one still on the bus).
+        for identity in identities {
+            // The same service, else the same pack under another name (one that left, or whose
+            // old service this one supersedes).
             let index = readings.indices.first { !claimed[$0] && readings[$0].identity.service == identity.service }
-                ?? readings.indices.first { !claimed[$0] && !records[$0].isPresent
-                    && readings[$0].identity.packKey == identity.packKey }
+                ?? readings.indices.first { !claimed[$0] && readings[$0].identity.packKey == identity.packKey
+                    && (!records[$0].isPresent || superseded.contains(readings[$0].identity.service)) }
             if let index {
                 claimed[index] = true
                 if readings[index].identity.service != identity.service {
@@ -181,16 +231,26 @@ public final class BatteryTracker {
             }
         }
         // A pack that left keeps its place as gone when it was part of the bank, so the count of
-        // missing ones is right; one that never was is forgotten.
-        for index in readings.indices where !claimed[index] && records[index].isEstablished
-            && !keptReadings.contains(where: { $0.identity.packKey == readings[index].identity.packKey }) {
-            var reading = readings[index]
-            reading.markGone()
+        // missing ones is right; one that never was is forgotten, and so is one whose place a
+        // pack that joined after it was last online has taken.
+        for index in readings.indices where !claimed[index] && records[index].isEstablished {
             var record = records[index]
             if record.isPresent {
+                let established = keptRecords.filter { $0.isEstablished }.count + 1
+                if established > settings.numberOfBatteries,
+                   let successor = keptRecords.indices.first(where: { keptRecords[$0].isEstablished
+                       && !keptRecords[$0].tookPlace
+                       && (keptRecords[$0].establishedAt ?? -.infinity) > (record.lastOnlineAt ?? -.infinity) }) {
+                    keptRecords[successor].tookPlace = true
+                    pendingNotices.append("battery \(keptReadings[successor].identity.name) has taken the place of "
+                        + "battery \(readings[index].identity.name), which left the bus")
+                    continue
+                }
                 departures += 1
                 record.departure = departures
             }
+            var reading = readings[index]
+            reading.markGone()
             record.isPresent = false
             record.onlineSince = nil
             keptReadings.append(reading)
@@ -202,7 +262,10 @@ public final class BatteryTracker {
 
     /// The service registered: every pack online now completed the start-up and is part of the bank.
     public func establishOnlinePacks() {
-        for index in records.indices where readings[index].health.isOnline { records[index].isEstablished = true }
+        for index in records.indices where readings[index].health.isOnline && !records[index].isEstablished {
+            records[index].isEstablished = true
+            records[index].establishedAt = records[index].onlineSince
+        }
         noteCount(newlyEstablished: true)
     }
 
@@ -216,8 +279,10 @@ public final class BatteryTracker {
             }
             let since = records[index].onlineSince ?? now
             records[index].onlineSince = since
+            records[index].lastOnlineAt = now
             if !records[index].isEstablished, now - since >= establishAfterSeconds {
                 records[index].isEstablished = true
+                records[index].establishedAt = now
                 newcomers.append(readings[index].identity.name)
             }
         }
@@ -242,27 +307,35 @@ public final class BatteryTracker {
         for index in records.indices where !records[index].isPresent && records[index].isEstablished {
             if first == nil || records[index].departure ?? 0 < records[first!].departure ?? 0 { first = index }
         }
-        guard let first, establishedCount > settings.numberOfBatteries else { return }
+        guard let first, establishedCount > settings.numberOfBatteries,
+              let newcomerIndex = readings.firstIndex(where: { $0.identity.name == newcomer }) else { return }
+        records[newcomerIndex].tookPlace = true
         pendingNotices.append("battery \(newcomer) takes the place of battery "
             + "\(readings[first].identity.name), which left the bus")
         readings.remove(at: first)
         records.remove(at: first)
     }
 
-    /// Packs in parallel share one voltage: with three or more online, one far from the others'
-    /// median is misreading and is kept out of the bank this tick.
-    private static func markBankOutlier(_ readings: inout [BatteryReading]) {
-        var voltages: [Double] = []
-        var indexes: [Int] = []
+    /// Packs in parallel share one voltage: with three or more online, a pack far from the
+    /// others' median is misreading and is kept out of the bank this tick. Not a pack whose BMS
+    /// has opened its switches (it blocks a direction): isolated, it rightly reads its own cells.
+    private func markBankOutliers(_ readings: inout [BatteryReading]) {
+        onlineVoltages.removeAll(keepingCapacity: true)
+        onlineIndexes.removeAll(keepingCapacity: true)
         for index in readings.indices where readings[index].health.isOnline {
             guard let voltage = readings[index].snapshot.voltage else { continue }
-            voltages.append(voltage)
-            indexes.append(index)
+            onlineVoltages.append(voltage)
+            onlineIndexes.append(index)
         }
-        guard let outlier = PackPlausibility.outlier(voltages) else { return }
-        readings[indexes[outlier.index]].markImplausible(
-            "/Dc/0/Voltage \(PackPlausibility.shown(voltages[outlier.index])) V far from the other packs' "
-                + "(median \(PackPlausibility.shown(outlier.median)) V)")
+        guard onlineVoltages.count >= 3 else { return }
+        for outlier in PackPlausibility.outliers(onlineVoltages) {
+            let index = onlineIndexes[outlier.index]
+            let snapshot = readings[index].snapshot
+            if (snapshot.blockingCharge ?? 0) > 0 || (snapshot.blockingDischarge ?? 0) > 0 { continue }
+            readings[index].markImplausible(
+                "/Dc/0/Voltage \(PackPlausibility.shown(onlineVoltages[outlier.index])) V far from the other packs' "
+                    + "(median \(PackPlausibility.shown(outlier.median)) V)")
+        }
     }
 
     private static func sameKind(_ a: BatteryHealth, _ b: BatteryHealth) -> Bool {

@@ -22,8 +22,10 @@ public final class BusSession {
     /// Monotonic time the session began: STARTUP_WAIT counts from here.
     let startedAt: Double
 
+    /// `tracker`: the last session's, after the bus connection was lost: which packs make the
+    /// bank (and which are missing) is not forgotten with the connection.
     init(address: BusAddress, loop: EventLoop, settings: HostSettings, selection: StrategySelection,
-         logger: DaemonLogger) throws(DBusError) {
+         logger: DaemonLogger, tracker: BatteryTracker? = nil) throws(DBusError) {
         connection = try BusConnection(address)
         serviceConnection = try BusConnection(address)
         loop.attach(connection)
@@ -35,17 +37,22 @@ public final class BusSession {
                             clock: loop.clock)
         service = AggregateService(connection: serviceConnection)
         publisher = AggregatePublisher(service: service, settings: settings, selection: selection)
-        tracker = BatteryTracker(settings: settings)
+        if let tracker {
+            tracker.monitorReplaced()
+            self.tracker = tracker
+        } else {
+            self.tracker = BatteryTracker(settings: settings)
+        }
         let service = self.service
         customName = CustomNameSetting(monitor: monitor, logger: logger) { service.setCustomName($0) }
         startedAt = loop.now
     }
 
-    /// New settings after a reload: the publisher and the tracker follow them; the connection,
-    /// the monitor and our registered name stay.
+    /// New settings after a reload: the publisher and the tracker follow them (the tracker keeps
+    /// what it knows of the packs); the connections, the monitor and our registered name stay.
     func reconfigure(settings: HostSettings, selection: StrategySelection) {
         publisher = AggregatePublisher(service: service, settings: settings, selection: selection)
-        tracker = BatteryTracker(settings: settings)
+        tracker.reconfigure(settings: settings)
     }
 
     /// Leaves the bus: releases our name (when the connection still works) and closes. Also
