@@ -77,3 +77,34 @@ import VeDbus
         }
     }
 }
+
+/// Calls to our service on the shipped binary are answered at once, at any phase of the tick,
+/// while the batteries publish per path: read with busctl, a client we did not write.
+@Suite(.serialized) struct ShippedDaemonCallLatencyTests {
+    @Test func getValueIsAnsweredLongBeforeTheNextTick() throws {
+        var simulation = SimulationConfig()
+        simulation.batteryCount = 8
+        simulation.measurementNoise = true
+        let running = try ShippedDaemon(configLines: ShippedDaemonFaultTests.base + ["NR_OF_BATTERIES = 8"],
+                                        simulation: simulation)
+        let reader = try running.aggregateReader()
+        #expect(running.serve(until: { reader.value(AggregateService.serviceName, "/Batteries/Online")?.number == 8 },
+                              timeout: 30), "the daemon did not publish")
+        var latencies: [Double] = []
+        // Calls spread over the tick's phase: the simulator steps every half second, the calls
+        // come at odd offsets between.
+        for index in 0..<12 {
+            _ = running.serve(until: { false }, timeout: 0.13 * Double(index % 5 + 1))
+            let started = MonotonicClock.now()
+            let answer = try running.fixture.tool("busctl", running.fixture.busctlAddress, "--timeout=2", "call",
+                                                  AggregateService.serviceName, "/Dc/0/Voltage",
+                                                  "com.victronenergy.BusItem", "GetValue")
+            latencies.append(MonotonicClock.now() - started)
+            #expect(answer.status == 0 && answer.stdout.hasPrefix("v d "), "\(answer.stdout) \(answer.stderr)")
+        }
+        // busctl itself takes some milliseconds to start; a reply that waited for the tick
+        // would take up to a second.
+        let slowest = latencies.max() ?? 0
+        #expect(slowest < 0.3, "call round trips (s): \(latencies)")
+    }
+}
