@@ -338,7 +338,7 @@ public final class BusConnection {
     /// bus closed the connection or sent something that is not D-Bus.
     private func readAvailable() -> Bool {
         while true {
-            if inputCapacity - inputCount < 4096 { growInput(to: inputCapacity * 2) }
+            if inputCapacity - inputCount < 4096 { resizeInput(to: inputCapacity * 2) }
             let count = recv(socket, input + inputCount, inputCapacity - inputCount, 0)
             if count > 0 {
                 inputCount += count
@@ -362,7 +362,7 @@ public final class BusConnection {
             guard let length = try? MessageHeader.frameLength(fixed) else { return false }
             guard inputCount - start >= length else {
                 // A message larger than the buffer: make room for all of it.
-                if length > inputCapacity { growInput(to: length + 4096) }
+                if length > inputCapacity { resizeInput(to: length + 4096) }
                 break
             }
             let frame = [UInt8](unsafeUninitializedCapacity: length) { bytes, initialized in
@@ -378,7 +378,7 @@ public final class BusConnection {
         }
         // A large message made the buffer grow: give the memory back once it has gone through.
         if inputCapacity > Self.largeBufferSize, inputCount < Self.inputBufferSize / 2 {
-            shrinkInput(to: Self.inputBufferSize)
+            resizeInput(to: Self.inputBufferSize)
         }
         return true
     }
@@ -389,19 +389,12 @@ public final class BusConnection {
     /// is given back as soon as it has drained.
     static let largeBufferSize = 1 << 20
 
-    private func shrinkInput(to capacity: Int) {
-        let smaller = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-        smaller.copyMemory(from: input, byteCount: inputCount)
+    /// Moves the unread bytes into a buffer of `capacity` (at least `inputCount`) bytes.
+    private func resizeInput(to capacity: Int) {
+        let resized = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        resized.copyMemory(from: input, byteCount: inputCount)
         input.deallocate()
-        input = smaller
-        inputCapacity = capacity
-    }
-
-    private func growInput(to capacity: Int) {
-        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-        grown.copyMemory(from: input, byteCount: inputCount)
-        input.deallocate()
-        input = grown
+        input = resized
         inputCapacity = capacity
     }
 
@@ -436,6 +429,10 @@ public final class BusConnection {
         let reply: Message?
         if call.isMethod("org.freedesktop.DBus.Peer", "Ping") {
             reply = try? call.makeReply([])
+        } else if call.isMethod("org.freedesktop.DBus.Peer", "GetMachineId") {
+            // Every connection must answer it (the D-Bus specification; libdbus does).
+            reply = MachineId.read().map { id in try? call.makeReply([.string(id)]) } ?? call.makeErrorReply(
+                DBusError(name: DBusError.failed, message: "no machine id in /etc/machine-id or /var/lib/dbus/machine-id"))
         } else {
             reply = call.makeErrorReply(DBusError(
                 name: DBusError.unknownMethod,

@@ -173,6 +173,8 @@ public final class VeService {
         if let customMethodHandler, customMethodHandler(message) { return true }
         guard let path = message.path, let member = message.member else { return false }
         let interface = message.interface
+        // org.freedesktop.DBus.Peer belongs to the connection, which answers it for any path.
+        if interface == "org.freedesktop.DBus.Peer" { return false }
         if interface == "org.freedesktop.DBus.Introspectable" && member == "Introspect" {
             guard isKnownObject(path) else { return replyError(message, DBusError.unknownObject, "no object \(path)") }
             return reply(message, [.string(introspection(of: path))])
@@ -255,6 +257,8 @@ public final class VeService {
     }
 
     private func reply(_ message: Message, _ arguments: [DBusValue]) -> Bool {
+        // A caller that set NO_REPLY_EXPECTED gets none (the call itself is carried out).
+        guard message.flags & Message.noReplyExpected == 0 else { return true }
         do {
             connection.send(try message.makeReply(arguments))
         } catch {
@@ -264,6 +268,7 @@ public final class VeService {
     }
 
     private func replyError(_ message: Message, _ name: String, _ text: String) -> Bool {
+        guard message.flags & Message.noReplyExpected == 0 else { return true }
         if let errorReply = message.makeErrorReply(DBusError(name: name, message: text)) {
             connection.send(errorReply)
         }

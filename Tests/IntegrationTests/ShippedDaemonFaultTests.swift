@@ -106,5 +106,11 @@ import VeDbus
         // would take up to a second.
         let slowest = latencies.max() ?? 0
         #expect(slowest < 0.3, "call round trips (s): \(latencies)")
+        // Every connection answers org.freedesktop.DBus.Peer, ours included.
+        for member in ["Ping", "GetMachineId"] {
+            let peer = try running.fixture.tool("busctl", running.fixture.busctlAddress, "--timeout=2", "call",
+                                                AggregateService.serviceName, "/", "org.freedesktop.DBus.Peer", member)
+            #expect(peer.status == 0, "\(member): \(peer.stderr)")
+        }
     }
 }

@@ -31,6 +31,39 @@ import BusTestSupport
         #expect(output.stdout.contains(#""/Soc" 2 "Value" ai 0 "Text" s "---""#))
     }
 
+    /// Every connection answers org.freedesktop.DBus.Peer (the specification; libdbus does).
+    @Test func peerPingAndGetMachineIdAreAnswered() throws {
+        let ping = try fixture.tool("busctl", fixture.busctlAddress, "call", Self.name, "/",
+                                    "org.freedesktop.DBus.Peer", "Ping")
+        #expect(ping.status == 0, "\(ping.stderr)")
+        let id = try fixture.tool("busctl", fixture.busctlAddress, "call", Self.name, "/",
+                                  "org.freedesktop.DBus.Peer", "GetMachineId")
+        #expect(id.status == 0, "\(id.stderr)")
+        #expect(id.stdout.hasPrefix("s \"") && id.stdout.count >= 36, "\(id.stdout)")
+    }
+
+    /// A call flagged NO_REPLY_EXPECTED is carried out and gets no reply (seen by dbus-monitor).
+    @Test func aCallThatExpectsNoReplyGetsNone() throws {
+        let owner = try fixture.tool("busctl", fixture.busctlAddress, "call", "org.freedesktop.DBus",
+                                     "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetNameOwner", "s", Self.name)
+        let unique = try #require(owner.stdout.split(separator: "\"").dropFirst().first.map(String.init))
+        let watcher = try ExternalTool.startMonitor(address: fixture.bus.address,
+                                                    rule: "type='method_return',sender='\(unique)'", loop: fixture.loop)
+        defer { watcher.stop() }
+        #expect(fixture.spin(until: { watcher.output.contains("NameAcquired") }, timeout: 10))
+        let quiet = try fixture.tool("busctl", fixture.busctlAddress, "--expect-reply=no", "call", Self.name,
+                                     "/CustomName", "com.victronenergy.BusItem", "SetValue", "v", "s", "Boat")
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(fixture.spin(until: { service.value(service.handle("/CustomName")!) == .string("Boat") }, timeout: 5))
+        let answered = try fixture.tool("busctl", fixture.busctlAddress, "call", Self.name, "/Dc/0/Voltage",
+                                        "com.victronenergy.BusItem", "GetValue")
+        #expect(answered.status == 0)
+        #expect(fixture.spin(until: { watcher.output.contains("method return") }, timeout: 5))
+        fixture.spin(until: { false }, timeout: 0.3)
+        let returns = watcher.output.components(separatedBy: "method return").count - 1
+        #expect(returns == 1, "only the GetValue is answered: \(watcher.output)")
+    }
+
     @Test func leafGetValueAndGetTextWithDbusSend() throws {
         let value = try fixture.tool("dbus-send", fixture.dbusSendAddress, "--print-reply", "--dest=\(Self.name)",
                                      "/Dc/0/Current", "com.victronenergy.BusItem.GetValue")
