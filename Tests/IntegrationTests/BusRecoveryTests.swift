@@ -88,4 +88,21 @@ import VeDbus
         #expect(harness.number(.maxChargeCurrent) != nil)
         #expect(harness.number(.alarmInternalFailure) == 0)
     }
+
+    /// Another aggregator holds our name (the Python program not yet stopped): the daemon says
+    /// so once, not every tick, keeps trying, and takes the name as soon as it is free.
+    @Test func aTakenNameIsReportedOnceAndTakenWhenFree() throws {
+        let harness = try DaemonHarness(config: ["OWN_CHARGE_PARAMETERS": "False"])
+        // Taken before the daemon's first tick, when it would register.
+        let other = VeService(connection: try harness.fixture.connect(), serviceName: AggregateService.serviceName)
+        try other.register()
+        harness.run(seconds: 5)
+        #expect(!harness.daemon.service.isRegistered)
+        #expect(harness.logs.count(containing: "cannot register", atLeast: .warning) == 1, Comment(rawValue: harness.logs.text))
+        other.connection.releaseName(AggregateService.serviceName)
+        harness.settle()
+        harness.run(seconds: 2)
+        #expect(harness.daemon.service.isRegistered)
+        #expect(harness.logs.count(containing: "the bus name is ours now") == 1, Comment(rawValue: harness.logs.text))
+    }
 }

@@ -356,6 +356,7 @@ public final class AggregatorDaemon {
         guard onlineCount >= settings.numberOfBatteries || waited >= settings.startupWaitSeconds else { return }
         do {
             try service.register()
+            faults.registrationFailed(nil)
             session.tracker.establishOnlinePacks()
             if onlineCount >= settings.numberOfBatteries {
                 logger.info("\(AggregateService.serviceName) registered with \(onlineCount) batteries online")
@@ -363,7 +364,7 @@ public final class AggregatorDaemon {
                 logger.warning("\(AggregateService.serviceName) registered degraded after \(Int(waited)) s: \(onlineCount) of \(settings.numberOfBatteries) batteries online")
             }
         } catch {
-            logger.error("cannot register \(AggregateService.serviceName): \(error); will retry")
+            faults.registrationFailed("\(error)")
         }
     }
 

@@ -54,6 +54,16 @@ final class FaultReporter {
         }
     }
 
+    /// Our bus name could not be taken (another aggregator owns it, say): once, then at most
+    /// once a minute while the daemon retries every tick; nil: it was taken.
+    func registrationFailed(_ reason: String?) {
+        guard let reason else {
+            recovered("register", "the bus name is ours now")
+            return
+        }
+        warn("register", "cannot register \(AggregateService.serviceName): \(reason); retrying every tick")
+    }
+
     /// The current from Victron devices could not be used this tick (nil: it could).
     func victronCurrentUnavailable(_ reason: String?) {
         guard let reason else {
