@@ -22,6 +22,13 @@ struct BatteryTrackerTests {
         }
     }
 
+    /// The first update, then the service registers: the packs online join the bank.
+    static func register(_ tracker: BatteryTracker, _ view: FakeMonitorView) {
+        tracker.invalidateInventory()
+        _ = tracker.update(from: view, now: 0)
+        tracker.establishOnlinePacks()
+    }
+
     @Test func aPackBackUnderAnotherNameIsTheSamePack() throws {
         let tracker = try Self.tracker()
         var view = FakeMonitorView()
@@ -46,9 +53,7 @@ struct BatteryTrackerTests {
         var view = FakeMonitorView()
         view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A")
         view.addBattery("com.victronenergy.battery.ttyUSB1", name: "B")
-        tracker.invalidateInventory()
-        _ = tracker.update(from: view, now: 0)
-        tracker.establishOnlinePacks()
+        Self.register(tracker, view)
         for index in 0..<100 {
             let service = "com.victronenergy.battery.ttyACM\(index)"
             view.addBattery(service, name: "probe\(index)")
@@ -64,9 +69,7 @@ struct BatteryTrackerTests {
         let tracker = try Self.tracker()
         var view = FakeMonitorView()
         for name in ["A", "B", "C"] { view.addBattery("com.victronenergy.battery.\(name)", name: name) }
-        tracker.invalidateInventory()
-        _ = tracker.update(from: view, now: 0)
-        tracker.establishOnlinePacks()
+        Self.register(tracker, view)
         #expect(tracker.expectedCount(configured: 2) == 3)
         #expect(tracker.takeNotice()?.contains("3 batteries found, NR_OF_BATTERIES = 2") == true)
         // C leaves: still expected (missing).
@@ -102,9 +105,7 @@ struct BatteryTrackerTests {
         view.addBattery("com.victronenergy.battery.A", name: "A", installed: 100)
         view.addBattery("com.victronenergy.battery.B", name: "B", installed: 200)
         view.addBattery("com.victronenergy.battery.C", name: "C", installed: 300)
-        tracker.invalidateInventory()
-        _ = tracker.update(from: view, now: 0)
-        tracker.establishOnlinePacks()
+        Self.register(tracker, view)
         view.remove("com.victronenergy.battery.C")
         Self.tick(tracker, &view, from: 1, to: 1)
         let share = tracker.capacityShare(configured: 3)
@@ -118,9 +119,7 @@ struct BatteryTrackerTests {
         var view = FakeMonitorView()
         view.addBattery("com.victronenergy.battery.ttyUSB0", name: "JK_280Ah")
         view.addBattery("com.victronenergy.battery.ttyUSB1", name: "JK_280Ah")
-        tracker.invalidateInventory()
-        _ = tracker.update(from: view, now: 0)
-        tracker.establishOnlinePacks()
+        Self.register(tracker, view)
         #expect(tracker.onlineCount == 2)
         view.remove("com.victronenergy.battery.ttyUSB1")
         Self.tick(tracker, &view, from: 1, to: 2)
@@ -137,9 +136,7 @@ struct BatteryTrackerTests {
         var view = FakeMonitorView()
         view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A")
         view.addBattery("com.victronenergy.battery.ttyUSB1", name: "B")
-        tracker.invalidateInventory()
-        _ = tracker.update(from: view, now: 0)
-        tracker.establishOnlinePacks()
+        Self.register(tracker, view)
         // B's driver lost its BMS: offline, no voltage; then B appears on ttyUSB2.
         view.values["com.victronenergy.battery.ttyUSB1"]?["/Dc/0/Voltage"] = .invalid
         view.values["com.victronenergy.battery.ttyUSB1"]?["/System/NrOfModulesOffline"] = .int32(1)
