@@ -106,7 +106,7 @@ public struct BatteryReading: Equatable, Sendable {
         readGeneration = nil
     }
 
-    /// A value that cannot be physical next to the other packs' (see `BankPlausibility`): the
+    /// A value that cannot be physical next to the other packs' (see `PackPlausibility.outliers`): the
     /// pack is out of the bank for this tick.
     public mutating func markImplausible(_ reason: String) {
         if health.isOnline { health = .invalid(reason: reason) }

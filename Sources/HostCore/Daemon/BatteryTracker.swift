@@ -87,18 +87,9 @@ public final class BatteryTracker {
 
     /// Refreshes every reading from the monitor; returns the health changes of this tick.
     public func update<View: MonitorView>(from view: View, now: Double) -> [HealthChange] {
-        // Taken before reclassifying, which marks a battery that left as gone: that is a change too.
-        var previous: [String: BatteryHealth] = [:]
-        var changes: [HealthChange] = []
-        if !inventoryIsCurrent {
-            for reading in readings { previous[reading.identity.packKey] = reading.health }
-            let before = readings
-            reclassify(view, now: now)
-            // A pack that left before it joined the bank is forgotten, but its leaving is a change.
-            for reading in before where !readings.contains(where: { $0.identity.packKey == reading.identity.packKey }) {
-                changes.append(HealthChange(battery: reading.identity.name, from: reading.health, to: .gone))
-            }
-        }
+        // Reclassifying keeps each reading's health of the last tick (the loop below marks a
+        // pack that left as gone); a pack it forgets has left, which is a change too.
+        var changes = inventoryIsCurrent ? [] : reclassify(view, now: now)
         let keys = self.keys ?? BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
         self.keys = keys
         // Taken out of this object for the loop: each reading is then read and updated in
@@ -109,7 +100,7 @@ public final class BatteryTracker {
         swap(&before, &healthsBefore)
         before.removeAll(keepingCapacity: true)
         for index in readings.indices {
-            before.append((previous.isEmpty ? nil : previous[readings[index].identity.packKey]) ?? readings[index].health)
+            before.append(readings[index].health)
             if records[index].isPresent {
                 readings[index].update(from: view, keys: keys, now: now, rules: rules)
             } else {
@@ -180,7 +171,9 @@ public final class BatteryTracker {
     /// Batteries found on the bus with a problem that keeps them out (wrong cell count...).
     public var rejected: [BatteryIdentity] { inventory.batteries.filter { $0.problem != nil } }
 
-    private func reclassify<View: MonitorView>(_ view: View, now: Double) {
+    /// Classifies the bus again and matches services to packs; returns the packs forgotten
+    /// (they left before they joined the bank, or their place was taken) as changes to gone.
+    private func reclassify<View: MonitorView>(_ view: View, now: Double) -> [HealthChange] {
         inventory = Inventory.classify(view, settings: settings)
         inventoryIsCurrent = true
         var identities = inventory.usableBatteries
@@ -233,7 +226,13 @@ public final class BatteryTracker {
         // A pack that left keeps its place as gone when it was part of the bank, so the count of
         // missing ones is right; one that never was is forgotten, and so is one whose place a
         // pack that joined after it was last online has taken.
-        for index in readings.indices where !claimed[index] && records[index].isEstablished {
+        var forgotten: [HealthChange] = []
+        for index in readings.indices where !claimed[index] {
+            let gone = HealthChange(battery: readings[index].identity.name, from: readings[index].health, to: .gone)
+            guard records[index].isEstablished else {
+                forgotten.append(gone)
+                continue
+            }
             var record = records[index]
             if record.isPresent {
                 let established = keptRecords.filter { $0.isEstablished }.count + 1
@@ -244,20 +243,20 @@ public final class BatteryTracker {
                     keptRecords[successor].tookPlace = true
                     pendingNotices.append("battery \(keptReadings[successor].identity.name) has taken the place of "
                         + "battery \(readings[index].identity.name), which left the bus")
+                    forgotten.append(gone)
                     continue
                 }
                 departures += 1
                 record.departure = departures
             }
-            var reading = readings[index]
-            reading.markGone()
             record.isPresent = false
             record.onlineSince = nil
-            keptReadings.append(reading)
+            keptReadings.append(readings[index])
             keptRecords.append(record)
         }
         readings = keptReadings
         records = keptRecords
+        return forgotten
     }
 
     /// The service registered: every pack online now completed the start-up and is part of the bank.
