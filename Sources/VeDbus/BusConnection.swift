@@ -38,8 +38,19 @@ public enum BusAddress: Equatable, Sendable, CustomStringConvertible {
 /// locks a one-thread daemon does not need. Here a message is read once, into the fields and
 /// values its reader asks for.
 ///
-/// Not thread-safe: use it from the thread that runs its `EventLoop`. Method replies are matched
-/// to their calls here (by serial), so a call never blocks the loop and its time-out is ours.
+/// Three parts, as pure D-Bus implementations have them: the transport (`BusTransport`: the
+/// socket and the handshake), the framing (`FrameReader` in, `OutgoingQueue` out, no socket,
+/// tested byte by byte) and this class, the dispatcher: it matches replies to calls (by
+/// serial, so a call never blocks the loop and its time-out is ours), hands signals to their
+/// handlers and calls to the method handler, and answers what nobody handled.
+///
+/// What it guarantees under hostile or heavy input: memory bounded by the frame reader's
+/// largest message and the outgoing queue's bounds; every call answered (an error for a call
+/// that does not read or is too large); no reader starved by a flooding sender (a batching
+/// connection that receives more than `floodBytesPerTick` between two ticks is read whenever
+/// data arrives until the flood ends).
+///
+/// Not thread-safe: use it from the thread that runs its `EventLoop`.
 public final class BusConnection {
     public let address: BusAddress
     /// The unique name the bus gave us, e.g. ":1.42".
@@ -48,31 +59,60 @@ public final class BusConnection {
     public var methodHandler: ((Message) -> Bool)?
     /// Called once when the bus connection is lost.
     public var onDisconnect: (() -> Void)?
+    /// Input that was refused or cut, replies that were dropped: for rate-limited reports.
+    public var onProblem: ((Problem) -> Void)?
     public private(set) var isConnected = true
     /// When true, the loop reads this connection just before its timers fire, and between them
-    /// only while a reply or outgoing data is pending: a monitor that works once a second then
-    /// wakes about once a second instead of for every signal, and the timer's work still sees
-    /// every message that arrived before it. A connection that serves method calls must not
-    /// batch (a call would wait for the next timer): the daemon's service has its own.
+    /// only while a reply or outgoing data is pending (or a flood is on): a monitor that works
+    /// once a second then wakes about once a second instead of for every signal, and the
+    /// timer's work still sees every message that arrived before it. A connection that serves
+    /// method calls must not batch (a call would wait for the next timer).
     public var batchesInput = false
 
+    /// What went wrong with one message, in or out.
+    public enum Problem: Equatable {
+        /// A message whose header breaks the specification's rules (answered with an error
+        /// when it was a call).
+        case rejected(reason: String, sender: String?)
+        /// A message longer than the frame reader keeps: skipped (a call gets LimitsExceeded).
+        case oversized(length: Int, sender: String?, member: String?)
+        /// A message for `destination` dropped because too much already waits for it.
+        case dropped(destination: String?)
+        /// A batching connection received this many bytes in one tick: it reads at once now.
+        case flooded(bytesPerTick: Int)
+    }
+
+    /// Bytes received between two ticks beyond which a batching connection is read as data
+    /// arrives (about four times the input of 32 packs of 24 cells with noisy readings); below
+    /// half of it, it batches again.
+    public static let floodBytesPerTick = 512 << 10
+    /// The most bytes one `service()` reads before it returns to the loop: another connection
+    /// (the service's, answering calls) gets its turn during a flood on this one.
+    static let readBudgetBytes = 256 << 10
+    /// Beyond this many bytes waiting to be written, no more input is read (no more calls
+    /// taken) until the bus has taken some: a peer that pipelines calls cannot grow our queue.
+    static let outputPauseBytes = 1 << 20
+    /// The longest `serviceAllAvailable` reads before a tick, s: bounded so that a sender that
+    /// never stops cannot hold the tick.
+    static let catchUpBudgetSeconds = 0.2
+    /// How long the catch-up waits for more once the socket is empty, ms: the bus daemon refills
+    /// a drained socket from its queue for us when it next runs, which an immediate look misses.
+    static let refillGraceMilliseconds: Int32 = 2
+
     private var socket: Int32
+    private let reader: FrameReader
+    private var output = OutgoingQueue()
     private var signalHandlers: [(id: Int, handler: (Message) -> Void)] = []
     private var nextHandlerID = 0
     private var pendingCalls: [UInt32: PendingCall] = [:]
     private var lastSerial: UInt32 = 0
-    /// Bytes read that do not yet make a whole message: `inputCount` of them at `input`, a buffer
-    /// that grows as a message needs (raw memory: the socket reads into it directly, and each
-    /// message is copied out with one memcpy).
-    private var input = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 8)
-    private var inputCapacity = 65536
-    private var inputCount = 0
-    /// Whole messages read, not yet dispatched, from `receivedStart` on.
-    private var received: [Message] = []
-    private var receivedStart = 0
-    /// Bytes waiting for the socket to take them, from `outputStart` on.
-    private var output: [UInt8] = []
-    private var outputStart = 0
+    /// What arrived while a blocking call waited for its reply: dispatched in order afterwards.
+    private var held: [ReceivedFrame] = []
+    /// Bytes received in all, and at the last tick: a tick's intake tells a flood.
+    private var receivedBytes = 0
+    private var receivedAtTick = 0
+    /// True while a flood is on: the batching connection is read as data arrives.
+    private(set) var readsAsDataArrives = false
     /// Monotonic seconds; the loop sets it so call deadlines need no clock here.
     var clock: () -> Double = MonotonicClock.now
 
@@ -84,9 +124,11 @@ public final class BusConnection {
     static let busName = "org.freedesktop.DBus"
     static let busPath = "/org/freedesktop/DBus"
 
-    /// Connects, authenticates and says Hello (blocking, once, at start).
-    public init(_ address: BusAddress) throws(DBusError) {
+    /// Connects, authenticates and says Hello (blocking, once, at start). Messages longer than
+    /// `maximumMessageBytes` are never stored (`FrameReader`).
+    public init(_ address: BusAddress, maximumMessageBytes: Int = 4 << 20) throws(DBusError) {
         self.address = address
+        reader = FrameReader(maximumMessageBytes: maximumMessageBytes)
         socket = try BusTransport.open(address)
         do throws(DBusError) {
             let hello = try Message.methodCall(destination: Self.busName, path: Self.busPath, interface: Self.busName,
@@ -106,7 +148,6 @@ public final class BusConnection {
     deinit {
         failAllPending(reason: "connection closed")
         if socket >= 0 { CSystem.close(socket) }
-        input.deallocate()
     }
 
     /// Closes the connection (if the bus has not already), after writing what is queued; pending
@@ -121,9 +162,11 @@ public final class BusConnection {
             CSystem.close(socket)
             socket = -1
         }
+        output.removeAll()
         failAllPending(reason: "connection closed")
         methodHandler = nil
         onDisconnect = nil
+        onProblem = nil
         signalHandlers.removeAll()
     }
 
@@ -158,7 +201,9 @@ public final class BusConnection {
         send(request)
     }
 
-    /// Queues a message and writes what the socket takes now; the loop writes the rest.
+    /// Queues a message and writes what the socket takes now; the loop writes the rest. False
+    /// when not connected, or when the message was dropped because too much already waits for
+    /// its destination (a peer that does not read its replies).
     @discardableResult
     public func send(_ message: Message) -> Bool {
         queue(message) != nil
@@ -196,21 +241,48 @@ public final class BusConnection {
         }
         let deadline = MonotonicClock.now() + timeout
         while true {
-            if let index = received[receivedStart...].firstIndex(where: {
-                ($0.kind == .methodReturn || $0.kind == .error) && $0.replySerial == serial
-            }) {
-                let reply = received.remove(at: index)
-                if reply.kind == .error { throw reply.asError() }
-                return try reply.arguments()
+            if let index = held.firstIndex(where: { Self.isReply($0, to: serial) }) {
+                let frame = held.remove(at: index)
+                switch frame {
+                case .message(let reply):
+                    if reply.kind == .error { throw reply.asError() }
+                    return try reply.arguments()
+                default:
+                    throw DBusError(name: DBusError.limitsExceeded, message: "the reply was too large to read")
+                }
             }
             let left = deadline - MonotonicClock.now()
             guard left > 0 else { throw DBusError(name: DBusError.timedOut, message: "no reply within the time-out") }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN) | (hasOutgoing ? Int16(POLLOUT) : 0), revents: 0)
             _ = poll(&descriptor, 1, Int32(min(left * 1000 + 1, 60_000)))
-            guard readAvailable(), writeQueued() else {
-                markDisconnected()
-                throw DBusError(name: DBusError.disconnected, message: "the bus connection was lost")
+            guard writeQueued() else { return try lost() }
+            var more = true
+            while more {
+                guard let count = receiveOnce() else { return try lost() }
+                more = count > 0
+                do {
+                    while let frame = try reader.next() { held.append(frame) }
+                } catch {
+                    return try lost()
+                }
             }
+        }
+    }
+
+    /// The connection broke during a blocking call.
+    private func lost() throws(DBusError) -> [DBusValue] {
+        markDisconnected()
+        throw DBusError(name: DBusError.disconnected, message: "the bus connection was lost")
+    }
+
+    private static func isReply(_ frame: ReceivedFrame, to serial: UInt32) -> Bool {
+        switch frame {
+        case .message(let message):
+            return (message.kind == .methodReturn || message.kind == .error) && message.replySerial == serial
+        case .oversized(_, let header?):
+            return (header.kind == .methodReturn || header.kind == .error) && header.replySerial == serial
+        default:
+            return false
         }
     }
 
@@ -231,55 +303,80 @@ public final class BusConnection {
     /// The socket the loop polls.
     var fileDescriptor: Int32 { socket }
 
-    var hasOutgoing: Bool { isConnected && outputStart < output.count }
+    var hasOutgoing: Bool { isConnected && !output.isEmpty }
 
     /// A reply is awaited or data waits to be written: worth polling for, even when batching.
     var awaitsTraffic: Bool { isConnected && (!pendingCalls.isEmpty || hasOutgoing) }
 
     var nearestDeadline: Double? { pendingCalls.values.lazy.map { $0.deadline }.min() }
 
-    /// Reads everything the socket has, writes what it takes, then dispatches what was read.
+    /// Input is not read while too much output waits (back-pressure on callers).
+    private var isInputPaused: Bool { output.queuedBytes > Self.outputPauseBytes }
+
+    /// The poll events the loop should wait for on this connection now (0: none).
+    var pollEvents: Int16 {
+        guard isConnected else { return 0 }
+        var events: Int16 = 0
+        if !isInputPaused && (!batchesInput || readsAsDataArrives || awaitsTraffic) { events |= Int16(POLLIN) }
+        if hasOutgoing { events |= Int16(POLLOUT) }
+        return events
+    }
+
+    /// Reads what the socket has (up to `readBudgetBytes`), writes what it takes, and
+    /// dispatches each message as it is split off.
     func service() {
         guard isConnected else { return }
-        guard readAvailable(), writeQueued() else {
-            markDisconnected()
-            return
-        }
+        guard writeQueued() else { return markDisconnected() }
         dispatchAll()
+        var budget = Self.readBudgetBytes
+        while budget > 0, isConnected, !isInputPaused {
+            guard let count = receiveOnce() else { return markDisconnected() }
+            if count == 0 { break }
+            budget -= count
+            do {
+                while isConnected, let frame = try reader.next() { handle(frame) }
+            } catch {
+                onProblem?(.rejected(reason: "\(error.description): the stream is no longer D-Bus", sender: nil))
+                return markDisconnected()
+            }
+        }
+        if reader.releasedLargeBuffer {
+            reader.releasedLargeBuffer = false
+            csystem_release_free_memory()
+        }
+        guard isConnected, writeQueued() else { return markDisconnected() }
     }
-
-    /// The longest `serviceAllAvailable` reads before a tick, s: bounded so that a sender that
-    /// never stops cannot hold the tick.
-    static let catchUpBudgetSeconds = 0.2
-
-    /// Whether the loop should poll this connection now.
-    var wantsPolling: Bool { isConnected && (!batchesInput || awaitsTraffic) }
 
     /// The batched connection's way of catching up before a tick: reads and dispatches until
-    /// the socket stays empty (the bus refills it as it is drained), within a time budget.
+    /// the socket stays empty (the bus refills it as it is drained), within a time budget; then
+    /// looks at the tick's intake to tell whether a flood began or ended.
     func serviceAllAvailable() {
         let deadline = MonotonicClock.now() + Self.catchUpBudgetSeconds
-        while MonotonicClock.now() < deadline {
+        repeat {
             service()
-            guard isConnected else { return }
+            guard isConnected, !isInputPaused else { break }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return }
+            guard poll(&descriptor, 1, Self.refillGraceMilliseconds) > 0, descriptor.revents & Int16(POLLIN) != 0 else { break }
+        } while MonotonicClock.now() < deadline
+        let intake = receivedBytes - receivedAtTick
+        receivedAtTick = receivedBytes
+        if !readsAsDataArrives, intake > Self.floodBytesPerTick {
+            readsAsDataArrives = true
+            onProblem?(.flooded(bytesPerTick: intake))
+        } else if readsAsDataArrives, intake < Self.floodBytesPerTick / 2 {
+            readsAsDataArrives = false
         }
     }
 
+    /// Dispatches what arrived during a blocking call.
     func dispatchAll() {
-        while isConnected, receivedStart < received.count {
-            let message = received[receivedStart]
-            receivedStart += 1
-            handle(message)
-        }
-        if receivedStart >= received.count {
-            received.removeAll(keepingCapacity: true)
-            receivedStart = 0
-        }
+        guard !held.isEmpty else { return }
+        let frames = held
+        held.removeAll()
+        for frame in frames where isConnected { handle(frame) }
     }
 
-    var hasBufferedInput: Bool { isConnected && receivedStart < received.count }
+    var hasBufferedInput: Bool { isConnected && !held.isEmpty }
 
     /// Fails every call whose deadline has passed.
     func expireCalls(now: Double) {
@@ -294,12 +391,18 @@ public final class BusConnection {
 
     // MARK: The socket
 
-    /// Numbers `message`, queues it and writes what the socket takes; nil when not connected.
+    /// Numbers `message`, queues it and writes what the socket takes; nil when not connected
+    /// or when the queue refused it (too much waits for its destination).
     private func queue(_ message: Message) -> UInt32? {
         guard isConnected else { return nil }
         lastSerial = lastSerial == UInt32.max ? 1 : lastSerial + 1
         message.setSerial(lastSerial)
-        output.append(contentsOf: message.frame)
+        // Only replies are bounded per peer: they are what a peer that does not read piles up.
+        let destination = message.kind == .methodReturn || message.kind == .error ? message.destination : nil
+        guard output.enqueue(message.frame, destination: destination) else {
+            onProblem?(.dropped(destination: destination))
+            return nil
+        }
         // A failed write is noticed by the next read (the socket reports the hang-up).
         _ = writeQueued()
         return lastSerial
@@ -307,21 +410,17 @@ public final class BusConnection {
 
     /// Writes queued bytes until the socket would block; false when the connection is broken.
     private func writeQueued() -> Bool {
-        while outputStart < output.count {
-            let written = output.withUnsafeBytes { bytes in
-                CSystem.send(socket, bytes.baseAddress! + outputStart, bytes.count - outputStart, Int32(MSG_NOSIGNAL))
-            }
-            if written > 0 {
-                outputStart += written
-                continue
-            }
-            let code = csystem_errno()
-            if code == EINTR { continue }
-            return code == EAGAIN || code == EWOULDBLOCK
-        }
-        output.removeAll(keepingCapacity: output.capacity <= Self.largeBufferSize)
-        outputStart = 0
-        return true
+        let socket = socket
+        return output.write { BusTransport.send(socket, $0) }
+    }
+
+    /// One read into the frame reader: the byte count, 0 when the socket is empty, nil when the
+    /// connection ended.
+    private func receiveOnce() -> Int? {
+        guard let count = BusTransport.receive(socket, into: reader.receiveSpace()) else { return nil }
+        reader.didReceive(count)
+        receivedBytes += count
+        return count
     }
 
     /// Writes what is queued, waiting up to `timeout` seconds for the socket (before a close).
@@ -334,71 +433,39 @@ public final class BusConnection {
         }
     }
 
-    /// Reads until the socket would block and splits the bytes into messages; false when the
-    /// bus closed the connection or sent something that is not D-Bus.
-    private func readAvailable() -> Bool {
-        while true {
-            if inputCapacity - inputCount < 4096 { resizeInput(to: inputCapacity * 2) }
-            let count = recv(socket, input + inputCount, inputCapacity - inputCount, 0)
-            if count > 0 {
-                inputCount += count
-                guard splitMessages() else { return false }
-                continue
-            }
-            if count == 0 { return false }
-            let code = csystem_errno()
-            if code == EINTR { continue }
-            return code == EAGAIN || code == EWOULDBLOCK
-        }
-    }
+    // MARK: Incoming messages
 
-    /// Moves every whole message from `input` to `received`. A message that does not parse is
-    /// dropped (the bus daemon checks what it forwards; this is only defence); a length that
-    /// cannot be D-Bus means the stream is lost.
-    private func splitMessages() -> Bool {
-        var start = 0
-        while inputCount - start >= MessageHeader.fixedLength {
-            let fixed = UnsafeRawBufferPointer(start: input + start, count: MessageHeader.fixedLength)
-            guard let length = try? MessageHeader.frameLength(fixed) else { return false }
-            guard inputCount - start >= length else {
-                // A message larger than the buffer: make room for all of it.
-                if length > inputCapacity { resizeInput(to: length + 4096) }
+    private func handle(_ frame: ReceivedFrame) {
+        switch frame {
+        case .message(let message):
+            handle(message)
+        case .rejected(let reason, let target):
+            onProblem?(.rejected(reason: reason, sender: target?.sender))
+            if let target {
+                let error = DBusError(name: DBusError.invalidArgs, message: "message refused: \(reason)")
+                if let reply = Message.errorReply(to: target.sender, serial: target.serial, error) { send(reply) }
+            }
+        case .oversized(let length, let header):
+            onProblem?(.oversized(length: length, sender: header?.sender, member: header?.member))
+            guard let header else { return }
+            switch header.kind {
+            case .methodCall:
+                guard header.flags & Message.noReplyExpected == 0 else { return }
+                let error = DBusError(name: DBusError.limitsExceeded,
+                                      message: "a call of \(length) bytes is more than this service reads (\(reader.maximumMessageBytes))")
+                if let reply = header.makeErrorReply(error) { send(reply) }
+            case .methodReturn, .error:
+                guard let call = pendingCalls.removeValue(forKey: header.replySerial) else { return }
+                call.completion(.failure(DBusError(name: DBusError.limitsExceeded,
+                                                   message: "the reply of \(length) bytes was too large to read")))
+            case .signal:
+                // Its readers see the header only, and can tell (`bodyWasSkipped`).
+                for entry in signalHandlers { entry.handler(header) }
+            case .other:
                 break
             }
-            let frame = [UInt8](unsafeUninitializedCapacity: length) { bytes, initialized in
-                UnsafeMutableRawPointer(bytes.baseAddress!).copyMemory(from: input + start, byteCount: length)
-                initialized = length
-            }
-            if let message = try? Message(frame: frame) { received.append(message) }
-            start += length
         }
-        if start > 0 {
-            inputCount -= start
-            if inputCount > 0 { (input).copyMemory(from: input + start, byteCount: inputCount) }
-        }
-        // A large message made the buffer grow: give the memory back once it has gone through.
-        if inputCapacity > Self.largeBufferSize, inputCount < Self.inputBufferSize / 2 {
-            resizeInput(to: Self.inputBufferSize)
-        }
-        return true
     }
-
-    /// The input buffer's usual size: a few dozen signals.
-    static let inputBufferSize = 65536
-    /// A buffer beyond this size was grown for one large message (or a burst of replies) and
-    /// is given back as soon as it has drained.
-    static let largeBufferSize = 1 << 20
-
-    /// Moves the unread bytes into a buffer of `capacity` (at least `inputCount`) bytes.
-    private func resizeInput(to capacity: Int) {
-        let resized = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
-        resized.copyMemory(from: input, byteCount: inputCount)
-        input.deallocate()
-        input = resized
-        inputCapacity = capacity
-    }
-
-    // MARK: Incoming messages
 
     private func handle(_ message: Message) {
         switch message.kind {

@@ -47,21 +47,41 @@ enum BusTransport {
                         message: "cannot connect to the bus at \(text): " + problems.joined(separator: "; "))
     }
 
-    /// NUL byte, `AUTH EXTERNAL <uid in hex>`, wait for `OK <guid>`, then `BEGIN`.
-    private static func authenticate(_ fd: Int32, timeout: Double) throws(DBusError) {
-        var uidText = ""
-        for byte in String(geteuid()).utf8 { uidText += hex(byte) }
-        try writeAll(fd, [0] + Array("AUTH EXTERNAL \(uidText)\r\n".utf8))
-        let line = try readLine(fd, timeout: timeout)
-        guard line.hasPrefix("OK ") else {
-            throw DBusError(name: DBusError.failed, message: "the bus refused us: \(line)")
+    /// Reads what the socket has into `space`: the byte count, 0 when it would block, nil when
+    /// the bus closed the connection or it broke.
+    static func receive(_ fd: Int32, into space: UnsafeMutableRawBufferPointer) -> Int? {
+        while true {
+            let count = recv(fd, space.baseAddress, space.count, 0)
+            if count > 0 { return count }
+            if count == 0 { return nil }
+            let code = csystem_errno()
+            if code == EINTR { continue }
+            return code == EAGAIN || code == EWOULDBLOCK ? 0 : nil
         }
-        try writeAll(fd, Array("BEGIN\r\n".utf8))
     }
 
-    private static func hex(_ byte: UInt8) -> String {
-        let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
-        return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+    /// Writes what the socket takes of `bytes`: the byte count, 0 when it would block, -1 when
+    /// the connection is broken (never SIGPIPE).
+    static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !bytes.isEmpty else { return 0 }
+        while true {
+            let written = CSystem.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+            if written >= 0 { return written }
+            let code = csystem_errno()
+            if code == EINTR { continue }
+            return code == EAGAIN || code == EWOULDBLOCK ? 0 : -1
+        }
+    }
+
+    /// The handshake (`AuthHandshake`): greeting, the bus's answer, BEGIN.
+    private static func authenticate(_ fd: Int32, timeout: Double) throws(DBusError) {
+        try writeAll(fd, AuthHandshake.greeting(userID: UInt32(geteuid())))
+        switch AuthHandshake.outcome(of: try readLine(fd, timeout: timeout)) {
+        case .accepted(_, let reply):
+            try writeAll(fd, reply)
+        case .refused(let reason):
+            throw DBusError(name: DBusError.failed, message: reason)
+        }
     }
 
     /// One line of the handshake, up to "\r\n". The bus sends nothing more before BEGIN, so
@@ -92,7 +112,7 @@ enum BusTransport {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(DBusError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let written = bytes.withUnsafeBytes { CSystem.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
             if written < 0 && csystem_errno() == EINTR { continue }
             guard written > 0 else { throw DBusError(name: DBusError.failed, message: "writing the handshake: errno \(csystem_errno())") }
             offset += written

@@ -152,12 +152,10 @@ public final class EventLoop: @unchecked Sendable {
         fds.reserveCapacity(connections.count + watches.count + 1)
         fds.append(pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0))
         // A batching connection sleeps between timers unless it awaits a reply or must write.
-        let polledConnections = connections.filter { $0.wantsPolling }
+        let polledConnections = connections.filter { $0.pollEvents != 0 }
         let polledWatches = watches
         for connection in polledConnections {
-            var events = Int16(POLLIN)
-            if connection.hasOutgoing { events |= Int16(POLLOUT) }
-            fds.append(pollfd(fd: connection.fileDescriptor, events: events, revents: 0))
+            fds.append(pollfd(fd: connection.fileDescriptor, events: connection.pollEvents, revents: 0))
         }
         for watch in polledWatches {
             fds.append(pollfd(fd: watch.fd, events: Int16(POLLIN), revents: 0))

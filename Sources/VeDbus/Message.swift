@@ -20,6 +20,7 @@ public struct DBusError: Error, Equatable, CustomStringConvertible, Sendable {
     public static let timedOut = "org.freedesktop.DBus.Error.Timeout"
     public static let disconnected = "org.freedesktop.DBus.Error.Disconnected"
     public static let noMemory = "org.freedesktop.DBus.Error.NoMemory"
+    public static let limitsExceeded = "org.freedesktop.DBus.Error.LimitsExceeded"
 }
 
 /// The kinds of D-Bus message.
@@ -37,10 +38,24 @@ public final class Message {
     private(set) var frame: [UInt8]
     let header: MessageHeader
 
+    /// False for a message whose body was not kept (too large): only its header can be read.
+    let hasBody: Bool
+    /// True for a message whose body was too large to keep: its header fields can be read,
+    /// its arguments cannot (a signal's readers treat its values as invalid).
+    public var bodyWasSkipped: Bool { !hasBody }
+
     /// Reads a complete message (as `MessageHeader.frameLength` delimited it).
     init(frame: [UInt8]) throws(DBusCodingError) {
         self.header = try MessageHeader(frame)
         self.frame = frame
+        hasBody = true
+    }
+
+    /// The header of a message whose body was skipped (`FrameReader`'s oversized messages).
+    init(headerOnly frame: [UInt8]) throws(DBusCodingError) {
+        self.header = try MessageHeader(frame, headerOnly: true)
+        self.frame = frame
+        hasBody = false
     }
 
     // MARK: Building
@@ -81,6 +96,13 @@ public final class Message {
     public func makeReply(_ arguments: [DBusValue]) throws(DBusError) -> Message {
         try Self.build(.methodReturn, flags: 0,
                        fields: HeaderFieldValues(destination: sender, replySerial: serial), arguments: arguments)
+    }
+
+    /// An error reply to a call known only by its sender and serial (one whose header did not read).
+    static func errorReply(to sender: String, serial: UInt32, _ error: DBusError) -> Message? {
+        let text = String(decoding: error.message.utf8.filter { $0 != 0 }, as: UTF8.self)
+        return try? build(.error, flags: 0, fields: HeaderFieldValues(errorName: error.name, destination: sender,
+                                                                      replySerial: serial), arguments: [.string(text)])
     }
 
     /// An error reply to this method call.
@@ -165,6 +187,7 @@ public final class Message {
 
     /// The decoded arguments.
     public func arguments() throws(DBusError) -> [DBusValue] {
+        guard hasBody else { throw DBusError(name: DBusError.limitsExceeded, message: "the message was too large to keep") }
         var reader = bodyReader()
         do {
             return try MessageCoding.decode(&reader, signature: frame, header.signature ?? 0..<0)

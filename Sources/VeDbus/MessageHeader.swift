@@ -63,8 +63,11 @@ struct MessageHeader {
         return total
     }
 
-    /// Reads the header of a complete message.
-    init(_ frame: [UInt8]) throws(DBusCodingError) {
+    /// Reads the header of a complete message; with `headerOnly`, of the bytes up to the body
+    /// (a message too large to keep, read only to say who sent it and what it was).
+    /// Rejected, as libdbus rejects them: a field twice, a field of the wrong type, a name or
+    /// path the specification does not allow, a kind without its required fields.
+    init(_ frame: [UInt8], headerOnly: Bool = false) throws(DBusCodingError) {
         guard frame.count >= Self.fixedLength else { throw DBusCodingError("message shorter than its header") }
         switch frame[0] {
         case UInt8(ascii: "l"): bigEndian = false
@@ -87,6 +90,7 @@ struct MessageHeader {
         var fields = WireReader(frame, bigEndian: bigEndian, offset: Self.fixedLength, end: Self.fixedLength + fieldsLength)
         var path, interface, member, errorName, destination, sender, signature: Range<Int>?
         var replySerial: UInt32 = 0
+        var seen: UInt16 = 0
         while !fields.isAtEnd {
             try fields.align(to: 8)
             let code = try fields.readByte()
@@ -99,6 +103,8 @@ struct MessageHeader {
                 _ = try MessageCoding.read(&fields, frame, &index, depth: 1)
                 continue
             }
+            guard seen & (1 << code) == 0 else { throw DBusCodingError("header field \(code) appears twice") }
+            seen |= 1 << code
             guard type.count == 1, frame[type.lowerBound] == field.typeCode else {
                 throw DBusCodingError("header field \(code) has type '\(fields.string(in: type))'")
             }
@@ -108,12 +114,14 @@ struct MessageHeader {
                 let valid = frame.withUnsafeBufferPointer { MessageCoding.isValidObjectPath(UnsafeBufferPointer(rebasing: $0[range])) }
                 guard valid else { throw DBusCodingError("invalid path field") }
                 path = range
-            case .interface: interface = try fields.readStringRange()
-            case .member: member = try fields.readStringRange()
-            case .errorName: errorName = try fields.readStringRange()
-            case .destination: destination = try fields.readStringRange()
-            case .sender: sender = try fields.readStringRange()
-            case .replySerial: replySerial = try fields.readUInt32()
+            case .interface: interface = try Self.name(&fields, frame, NameRules.isValidInterface, "interface")
+            case .member: member = try Self.name(&fields, frame, NameRules.isValidMember, "member")
+            case .errorName: errorName = try Self.name(&fields, frame, NameRules.isValidInterface, "error name")
+            case .destination: destination = try Self.name(&fields, frame, NameRules.isValidBusName, "destination")
+            case .sender: sender = try Self.name(&fields, frame, NameRules.isValidBusName, "sender")
+            case .replySerial:
+                replySerial = try fields.readUInt32()
+                guard replySerial != 0 else { throw DBusCodingError("reply serial 0") }
             case .signature:
                 let length = Int(try fields.readByte())
                 guard length < fields.end - fields.offset, frame[fields.offset + length] == 0 else {
@@ -127,8 +135,12 @@ struct MessageHeader {
             }
         }
         bodyStart = (Self.fixedLength + fieldsLength + 7) / 8 * 8
-        guard bodyStart <= frame.count, frame.count - bodyStart == bodyLength else {
-            throw DBusCodingError("message length does not match its header")
+        if headerOnly {
+            guard frame.count == bodyStart else { throw DBusCodingError("header length does not match") }
+        } else {
+            guard bodyStart <= frame.count, frame.count - bodyStart == bodyLength else {
+                throw DBusCodingError("message length does not match its header")
+            }
         }
         switch kind {
         case .methodCall:
@@ -150,6 +162,44 @@ struct MessageHeader {
         self.sender = sender
         self.signature = signature
         self.replySerial = replySerial
+    }
+
+    /// A string field that must be a valid name of one kind.
+    private static func name(_ fields: inout WireReader, _ frame: [UInt8], _ isValid: (UnsafeRawBufferPointer) -> Bool,
+                             _ what: StaticString) throws(DBusCodingError) -> Range<Int> {
+        let range = try fields.readStringRange()
+        let valid = frame.withUnsafeBytes { isValid(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        guard valid else { throw DBusCodingError("invalid \(what) '\(fields.string(in: range))'") }
+        return range
+    }
+
+    /// Whom to answer when a method call's header did not read: its serial and its sender,
+    /// found by a lenient walk of the fields that stops at the first thing it cannot read. Nil
+    /// when it is not a call, wants no reply, or no valid sender can be found.
+    static func replyTarget(ofRejected frame: [UInt8]) -> (sender: String, serial: UInt32)? {
+        guard frame.count >= fixedLength, frame[1] == 1, frame[2] & 0x1 == 0, frame[3] == 1 else { return nil }
+        let bigEndian: Bool
+        switch frame[0] {
+        case UInt8(ascii: "l"): bigEndian = false
+        case UInt8(ascii: "B"): bigEndian = true
+        default: return nil
+        }
+        var reader = WireReader(frame, bigEndian: bigEndian, offset: 8)
+        guard let serial = try? reader.readUInt32(), serial != 0, let fieldsLength = try? reader.readUInt32(),
+              Int(fieldsLength) <= frame.count - fixedLength else { return nil }
+        var fields = WireReader(frame, bigEndian: bigEndian, offset: fixedLength, end: fixedLength + Int(fieldsLength))
+        while !fields.isAtEnd {
+            guard (try? fields.align(to: 8)) != nil, let code = try? fields.readByte(),
+                  let type = try? fields.readSignatureRange(), TypeSignature.isValid(frame, type, single: true) else { return nil }
+            if code == FieldCode.sender.rawValue, type.count == 1, frame[type.lowerBound] == UInt8(ascii: "s") {
+                guard let range = try? fields.readStringRange() else { return nil }
+                let valid = frame.withUnsafeBytes { NameRules.isValidBusName(bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
+                return valid ? (fields.string(in: range), serial) : nil
+            }
+            var index = type.lowerBound
+            guard (try? MessageCoding.read(&fields, frame, &index, depth: 1)) != nil else { return nil }
+        }
+        return nil
     }
 
     /// A complete little-endian message with serial 0 (set when it is sent).

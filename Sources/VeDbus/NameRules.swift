@@ -1,37 +1,59 @@
-/// The naming rules of the D-Bus specification ("Valid Names"), checked before anything is
-/// sent, so that a bad name is an error here rather than a disconnect by the bus.
+/// The naming rules of the D-Bus specification ("Valid Names"): checked before anything is
+/// sent, so that a bad name is an error here rather than a disconnect by the bus, and on every
+/// received header field, so that a name a peer made up never reaches a handler.
+///
+/// The checks read UTF-8 bytes where they lie (a received message's header): no String is made.
 enum NameRules {
     static let maximumLength = 255
 
     /// `com.victronenergy.BusItem`: two or more dot-separated elements of [A-Za-z0-9_], none
     /// empty or starting with a digit. Error names follow the same rule.
     static func isValidInterface(_ name: String) -> Bool {
-        dottedElements(name, allowHyphen: false, allowLeadingDigit: false)
+        withBytes(name) { isValidInterface(bytes: $0) }
     }
 
     /// `GetValue`: one element of [A-Za-z0-9_], not starting with a digit.
     static func isValidMember(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= maximumLength, !isDigit(bytes[0]) else { return false }
-        return bytes.allSatisfy { isNameCharacter($0, allowHyphen: false) }
+        withBytes(name) { isValidMember(bytes: $0) }
     }
 
     /// A unique name (`:1.42`, elements may start with a digit) or a well-known name
     /// (`com.victronenergy.battery.ttyUSB0`); both allow '-' and need two or more elements.
     static func isValidBusName(_ name: String) -> Bool {
-        if name.utf8.first == UInt8(ascii: ":") {
-            return dottedElements(String(name.dropFirst()), allowHyphen: true, allowLeadingDigit: true, length: name.utf8.count)
-        }
-        return dottedElements(name, allowHyphen: true, allowLeadingDigit: false)
+        withBytes(name) { isValidBusName(bytes: $0) }
     }
 
-    private static func dottedElements(_ name: String, allowHyphen: Bool, allowLeadingDigit: Bool,
-                                       length: Int? = nil) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, (length ?? bytes.count) <= maximumLength else { return false }
+    static func isValidInterface(bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count <= maximumLength && dottedElements(bytes, from: 0, allowHyphen: false, allowLeadingDigit: false)
+    }
+
+    static func isValidMember(bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maximumLength, !isDigit(bytes[0]) else { return false }
+        for byte in bytes where !isNameCharacter(byte, allowHyphen: false) { return false }
+        return true
+    }
+
+    static func isValidBusName(bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= maximumLength else { return false }
+        if bytes.first == UInt8(ascii: ":") {
+            return dottedElements(bytes, from: 1, allowHyphen: true, allowLeadingDigit: true)
+        }
+        return dottedElements(bytes, from: 0, allowHyphen: true, allowLeadingDigit: false)
+    }
+
+    private static func withBytes(_ name: String, _ check: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var name = name
+        return name.withUTF8 { check(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether `bytes[start...]` is two or more non-empty elements separated by dots.
+    private static func dottedElements(_ bytes: UnsafeRawBufferPointer, from start: Int, allowHyphen: Bool,
+                                       allowLeadingDigit: Bool) -> Bool {
+        guard bytes.count > start else { return false }
         var elements = 0
         var elementLength = 0
-        for byte in bytes {
+        for index in start..<bytes.count {
+            let byte = bytes[index]
             if byte == UInt8(ascii: ".") {
                 guard elementLength > 0 else { return false }
                 elements += 1

@@ -22,6 +22,18 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+/* Gives the heap's free memory back to the system (glibc keeps freed pages of its main heap
+ * otherwise): called after a large message's buffer was released, so that one burst does
+ * not stay in the resident size. Nothing elsewhere. */
+static inline void csystem_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 /* errno of the calling thread. */
 static inline int csystem_errno(void) { return errno; }
