@@ -118,7 +118,8 @@ public final class BusConnection {
 
     private struct PendingCall {
         var deadline: Double
-        var completion: (Result<[DBusValue], DBusError>) -> Void
+        /// The reply as it came (an error reply is a failure).
+        var completion: (Result<Message, DBusError>) -> Void
     }
 
     static let busName = "org.freedesktop.DBus"
@@ -213,6 +214,21 @@ public final class BusConnection {
     /// error (also a time-out after `timeout` seconds). Never blocks.
     public func call(_ message: Message, timeout: Double = 5,
                      completion: @escaping (Result<[DBusValue], DBusError>) -> Void) {
+        callForReply(message, timeout: timeout) { result in
+            completion(result.flatMap { reply in
+                do throws(DBusError) {
+                    return .success(try reply.arguments())
+                } catch {
+                    return .failure(error)
+                }
+            })
+        }
+    }
+
+    /// Calls a method; `completion` gets the reply as it came, for readers that decode it
+    /// themselves (a GetItems reply read item by item, a value whose size is checked first).
+    public func callForReply(_ message: Message, timeout: Double = 5,
+                             completion: @escaping (Result<Message, DBusError>) -> Void) {
         guard let serial = queue(message) else {
             completion(.failure(DBusError(name: DBusError.disconnected, message: "not connected")))
             return
@@ -228,6 +244,19 @@ public final class BusConnection {
             let message = try Message.methodCall(destination: destination, path: path, interface: interface,
                                                  member: member, arguments: arguments)
             call(message, timeout: timeout, completion: completion)
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
+    /// Convenience: a method call by names, with the reply as it came.
+    public func callForReply(destination: String, path: String, interface: String?, member: String,
+                             arguments: [DBusValue] = [], timeout: Double = 5,
+                             completion: @escaping (Result<Message, DBusError>) -> Void) {
+        do {
+            let message = try Message.methodCall(destination: destination, path: path, interface: interface,
+                                                 member: member, arguments: arguments)
+            callForReply(message, timeout: timeout, completion: completion)
         } catch {
             completion(.failure(error))
         }
@@ -471,15 +500,7 @@ public final class BusConnection {
         switch message.kind {
         case .methodReturn, .error:
             guard let call = pendingCalls.removeValue(forKey: message.replySerial) else { return }
-            if message.kind == .error {
-                call.completion(.failure(message.asError()))
-            } else {
-                do {
-                    call.completion(.success(try message.arguments()))
-                } catch {
-                    call.completion(.failure(error))
-                }
-            }
+            call.completion(message.kind == .error ? .failure(message.asError()) : .success(message))
         case .signal:
             for entry in signalHandlers { entry.handler(message) }
         case .methodCall:

@@ -12,16 +12,21 @@ enum ItemsDecoding {
     /// The only signature this reader takes; anything else goes through the generic decoder.
     static let signature = "a{sa{sv}}"
 
-    /// Calls `number` or `other` with each item's path (its bytes inside the message, valid only
-    /// during the call, without the NUL) and unwrapped "Value": `number` for a double, the value
-    /// nearly every battery path carries, so that it travels without a `DBusValue` around it;
-    /// `other` for the rest. Items without a "Value" are skipped, as the generic path skips them.
-    /// The message must have the signature `a{sa{sv}}`. Inlined, so that the caller's closures
-    /// are code in its loop, not calls.
+    /// For each item: asks `slot` where its path goes (its bytes inside the message, valid only
+    /// during the call, without the NUL); nil skips the item without reading its value. Then
+    /// calls `number` with the slot and the unwrapped "Value" when it is a double (the value
+    /// nearly every battery path carries, so that it travels without a `DBusValue` around it),
+    /// `other` for any other value, or `tooLarge` with the item's size when its fields take
+    /// more than `maximumItemBytes` (never decoded). Items without a "Value" are skipped, as
+    /// the generic path skips them. The message must have the signature `a{sa{sv}}` (an
+    /// ItemsChanged signal or a GetItems reply). Inlined, so that the caller's closures are code
+    /// in its loop, not calls.
     @inline(__always)
-    static func forEachItem(in message: Message,
-                            number: (UnsafeRawBufferPointer, Double) -> Void,
-                            other: (UnsafeRawBufferPointer, DBusValue) -> Void) throws(DBusCodingError) {
+    static func forEachItem(in message: Message, maximumItemBytes: Int = Int.max,
+                            slot: (UnsafeRawBufferPointer) -> Int?,
+                            number: (Int, Double) -> Void,
+                            other: (Int, DBusValue) -> Void,
+                            tooLarge: (Int, Int) -> Void = { _, _ in }) throws(DBusCodingError) {
         let frame = message.frame
         let failure: DBusCodingError? = frame.withUnsafeBytes { raw in
             var reader = Cursor(raw, bigEndian: message.header.bigEndian, offset: message.header.bodyStart, end: raw.count)
@@ -30,16 +35,20 @@ enum ItemsDecoding {
                 while items.offset < items.end {
                     try items.align(8)
                     let path = try items.string()
-                    let pathBytes = UnsafeRawBufferPointer(rebasing: raw[path])
                     var fields = try items.array()
+                    guard let index = slot(UnsafeRawBufferPointer(rebasing: raw[path])) else { continue }
+                    if fields.end &- fields.offset > maximumItemBytes {
+                        tooLarge(index, fields.end &- fields.offset)
+                        continue
+                    }
                     if let value = fields.plainNumber() {
-                        number(pathBytes, value)
+                        number(index, value)
                         continue
                     }
                     switch try value(ofFields: &fields, frame: frame) {
                     case .none: break
-                    case .number(let value): number(pathBytes, value)
-                    case .other(let value): other(pathBytes, value)
+                    case .number(let value): number(index, value)
+                    case .other(let value): other(index, value)
                     }
                 }
                 return nil
@@ -50,10 +59,17 @@ enum ItemsDecoding {
         if let failure { throw failure }
     }
 
-    /// As `forEachItem(in:number:other:)` with every value as a `DBusValue` (for tests).
+    /// Every item's path and unwrapped "Value" as a `DBusValue` (for tests and tools).
     static func forEachItem(in message: Message,
                             _ body: (UnsafeRawBufferPointer, DBusValue) -> Void) throws(DBusCodingError) {
-        try forEachItem(in: message, number: { body($0, .double($1)) }, other: body)
+        var paths: [[UInt8]] = []
+        func withPath(_ index: Int, _ value: DBusValue) {
+            paths[index].withUnsafeBytes { body($0, value) }
+        }
+        try forEachItem(in: message, slot: { path in
+            paths.append(Array(path))
+            return paths.count - 1
+        }, number: { withPath($0, .double($1)) }, other: withPath)
     }
 
     /// What one item's fields hold under "Value".

@@ -162,6 +162,11 @@ public final class Message {
         return (try? reader.readUInt32()) ?? 0
     }
     public var replySerial: UInt32 { header.replySerial }
+    /// Bytes of the body, as the header declares them (also for a message whose body was skipped).
+    public var bodyLength: Int {
+        var reader = WireReader(frame, bigEndian: header.bigEndian, offset: 4)
+        return Int((try? reader.readUInt32()) ?? 0)
+    }
     var flags: UInt8 { frame[2] }
 
     /// Whether the message has this signature; compared as bytes, no String is made.

@@ -70,6 +70,11 @@ public final class VeMonitor {
     public enum Problem {
         case scanFailed(service: String, DBusError)
         case malformedSignal(service: String, member: String, detail: String)
+        /// A value on a kept path took more than `maximumItemBytes` on the wire: stored as
+        /// invalid, never decoded.
+        case valueTooLarge(service: String, path: String, bytes: Int)
+        /// Every path is kept and the table is full: `service` brought paths that were skipped.
+        case tooManyPaths(service: String)
     }
 
     public let connection: BusConnection
@@ -100,6 +105,18 @@ public final class VeMonitor {
     private var isReportedIndex: [Bool]?
     public var onProblem: ((Problem) -> Void)?
     public var callTimeout: Double = 5
+    /// When true (the daemon), only the paths readers asked for (`pathID`, `value`) are kept:
+    /// values on other paths are skipped unread, so a service sending junk paths costs no
+    /// memory, and nothing it brought stays after it leaves. A path first asked for after the
+    /// services were read is fetched from each of them once (GetValue). When false (tools that
+    /// show every value), every path is kept, up to `maximumPathCount`.
+    public var keepsOnlyRequestedPaths = false
+    /// The most bytes one item (its value and text) may take on the wire, and a GetValue reply
+    /// or a PropertiesChanged body: Venus values are numbers and short texts. A larger one is
+    /// stored as invalid and reported, without being decoded into memory.
+    public var maximumItemBytes = 4096
+    /// The most distinct paths kept when every path is kept.
+    public static let maximumPathCount = 50_000
 
     public private(set) var services: [String: ServiceState] = [:]
     private let pathTable = PathTable()
@@ -172,14 +189,57 @@ public final class VeMonitor {
 
     // MARK: Reading the cache
 
+    /// The cached value. With `keepsOnlyRequestedPaths`, asking for a path requests it: nil
+    /// this time, fetched from the services on the bus.
     public func value(_ service: String, _ path: String) -> DBusValue? {
-        guard let state = services[service], let index = pathTable.index(of: path) else { return nil }
-        return state.columns[index]
+        if let index = pathTable.index(of: path) { return services[service]?.columns[index] }
+        if keepsOnlyRequestedPaths { _ = pathID(path) }
+        return nil
     }
 
-    /// The `PathID` of `path`, interned on first use; valid for the life of this monitor.
+    /// The `PathID` of `path`, interned on first use; valid for the life of this monitor. With
+    /// `keepsOnlyRequestedPaths`, a path new after the services were read is fetched from them.
     public func pathID(_ path: String) -> PathID {
-        id(pathTable.intern(path))
+        if let index = pathTable.index(of: path) { return id(index) }
+        let index = pathTable.intern(path)
+        if keepsOnlyRequestedPaths { fetchFromReadyServices(path) }
+        return id(index)
+    }
+
+    /// The index where a value received on `path` is kept; nil when it is not kept (not
+    /// requested, or the table of every path is full).
+    @inline(__always)
+    private func keptIndex(bytes path: UnsafeRawBufferPointer, lookup: inout PathLookup) -> Int? {
+        if let index = lookup.index(of: path) { return index }
+        guard !keepsOnlyRequestedPaths, pathTable.names.count < Self.maximumPathCount else { return nil }
+        return pathTable.intern(bytes: path, lookup: &lookup)
+    }
+
+    private func keptIndex(_ path: String) -> Int? {
+        var path = path
+        return path.withUTF8 { keptIndex(bytes: UnsafeRawBufferPointer($0), lookup: &pathTable.lookup) }
+    }
+
+    /// A path first requested now: each service already read is asked for its value once.
+    private func fetchFromReadyServices(_ path: String) {
+        for (name, state) in services where state.isReady {
+            connection.callForReply(destination: name, path: path, interface: VeService.busItemInterface,
+                            member: "GetValue", timeout: callTimeout, completion: { result in
+                guard case .success(let reply) = result, self.services[name]?.uniqueName == state.uniqueName,
+                      let value = self.boundedValue(reply, service: name, path: path) else { return }
+                if self.store(value, at: path, in: name) { self.reportChange(name, self.pathID(path)) }
+            })
+        }
+    }
+
+    /// The unwrapped first argument of a GetValue reply; invalid when it is larger than
+    /// `maximumItemBytes` (reported, not decoded); nil when it does not read.
+    private func boundedValue(_ reply: Message, service: String, path: String) -> DBusValue? {
+        guard reply.bodyLength <= maximumItemBytes else {
+            onProblem?(.valueTooLarge(service: service, path: path, bytes: reply.bodyLength))
+            return .invalid
+        }
+        return (try? reply.arguments())?.first?.unwrapped
     }
 
     /// The path a `PathID` of this monitor stands for.
@@ -237,17 +297,18 @@ public final class VeMonitor {
     /// is stored too (a signal was lost). A driver that lost its BMS but still answers says so
     /// in its values, not by silence. Completes with true when the service answered in time.
     public func probe(_ service: String, path: String, timeout: Double? = nil, completion: @escaping (Bool) -> Void) {
-        connection.call(destination: service, path: path, interface: VeService.busItemInterface,
-                        member: "GetValue", timeout: timeout ?? callTimeout) { result in
-            guard case .success(let arguments) = result, let value = arguments.first?.unwrapped,
-                  self.services[service] != nil else {
+        _ = pathID(path)
+        connection.callForReply(destination: service, path: path, interface: VeService.busItemInterface,
+                        member: "GetValue", timeout: timeout ?? callTimeout, completion: { result in
+            guard case .success(let reply) = result, self.services[service] != nil,
+                  let value = self.boundedValue(reply, service: service, path: path) else {
                 completion(false)
                 return
             }
             if self.store(value, at: path, in: service) { self.reportChange(service, self.pathID(path)) }
             self.touch(service)
             completion(true)
-        }
+        })
     }
 
     // MARK: Discovery
@@ -278,21 +339,26 @@ public final class VeMonitor {
     }
 
     private func loadItems(_ name: String, generation: Int) {
-        connection.call(destination: name, path: "/", interface: VeService.busItemInterface,
-                        member: "GetItems", timeout: callTimeout) { result in
+        connection.callForReply(destination: name, path: "/", interface: VeService.busItemInterface,
+                        member: "GetItems", timeout: callTimeout, completion: { result in
             guard self.scanGeneration[name] == generation, self.services[name] != nil else { return }
             switch result {
-            case .success(let arguments):
-                guard let entries = Self.items(arguments.first) else {
-                    self.onProblem?(.malformedSignal(service: name, member: "GetItems", detail: "reply is not a{sa{sv}}"))
+            case .success(let reply):
+                // Read item by item, as ItemsChanged is: only kept paths, sizes checked first.
+                var values: [(Int, DBusValue)] = []
+                var failure: DBusCodingError?
+                if reply.hasSignature(ItemsDecoding.signature) {
+                    do throws(DBusCodingError) {
+                        try self.forEachKeptItem(in: reply, from: name) { index, value in values.append((index, value)) }
+                    } catch {
+                        failure = error
+                    }
+                }
+                guard reply.hasSignature(ItemsDecoding.signature), failure == nil else {
+                    let detail = failure?.description ?? "reply is not a{sa{sv}} but \(reply.signature)"
+                    self.onProblem?(.malformedSignal(service: name, member: "GetItems", detail: detail))
                     self.loadItemsLegacy(name, generation: generation)
                     return
-                }
-                var values: [(String, DBusValue)] = []
-                values.reserveCapacity(entries.count)
-                for entry in entries {
-                    guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
-                    values.append((path, value))
                 }
                 self.finishScan(name, values: values)
             case .failure(let error) where error.name == DBusError.unknownMethod || error.name == DBusError.unknownObject:
@@ -301,27 +367,35 @@ public final class VeMonitor {
                 self.scanning.remove(name)
                 self.scanFailed(name, error)
             }
-        }
+        })
     }
 
     /// Old services without GetItems: GetValue on "/" gives every value, keyed without the slash.
     private func loadItemsLegacy(_ name: String, generation: Int) {
-        getValue(name, "/") { result in
+        connection.callForReply(destination: name, path: "/", interface: VeService.busItemInterface,
+                        member: "GetValue", timeout: callTimeout, completion: { result in
             guard self.scanGeneration[name] == generation, self.services[name] != nil else { return }
             switch result {
-            case .success(let tree):
-                guard let entries = tree.stringKeyedEntries else {
+            case .success(let reply):
+                // Decoded as a whole: bounded first (old services have a few dozen values).
+                guard reply.bodyLength <= Self.maximumLegacyTreeBytes,
+                      let entries = (try? reply.arguments())?.first?.unwrapped.stringKeyedEntries else {
                     self.scanning.remove(name)
                     self.onProblem?(.malformedSignal(service: name, member: "GetValue", detail: "root value is not a{sv}"))
                     return
                 }
-                self.finishScan(name, values: entries.map { ("/" + $0.0, $0.1) })
+                self.finishScan(name, values: entries.compactMap { entry in
+                    self.keptIndex("/" + entry.0).map { ($0, entry.1) }
+                })
             case .failure(let error):
                 self.scanning.remove(name)
                 self.scanFailed(name, error)
             }
-        }
+        })
     }
+
+    /// The largest root value of an old service read whole.
+    static let maximumLegacyTreeBytes = 1 << 20
 
     /// A call for `service` failed. One that failed because our own connection ended says
     /// nothing about the service, so it is not reported.
@@ -330,12 +404,13 @@ public final class VeMonitor {
         onProblem?(.scanFailed(service: service, error))
     }
 
-    private func finishScan(_ name: String, values: [(String, DBusValue)]) {
+    /// `values` by path index (kept paths only).
+    private func finishScan(_ name: String, values: [(Int, DBusValue)]) {
         scanning.remove(name)
         guard var state = services[name] else { return }
         // Signals may have arrived since the scan began; they are newer than nothing, but the
         // reply is newer than them, so the reply wins and keeps paths it does not mention.
-        for (path, value) in values { _ = state.store(value, at: pathTable.intern(path)) }
+        for (index, value) in values { _ = state.store(value, at: index) }
         state.isReady = true
         state.lastUpdate = clock()
         services[name] = state
@@ -359,7 +434,8 @@ public final class VeMonitor {
                 itemsChanged(message, from: name)
                 return
             }
-            guard let entries = Self.items((try? message.arguments())?.first),
+            // Another signature: decoded whole, when small enough to be a real one.
+            guard message.bodyLength <= Self.maximumLegacyTreeBytes, let entries = Self.items((try? message.arguments())?.first),
                   let position = services.index(forKey: name) else {
                 onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: "signature \(message.signature)"))
                 return
@@ -367,27 +443,62 @@ public final class VeMonitor {
             // One look-up of the service, one of each path, then array stores in place.
             changedPaths.removeAll(keepingCapacity: true)
             for entry in entries {
-                guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value) else { continue }
-                let index = pathTable.intern(path)
+                guard case .string(let path) = entry.key, let value = Self.itemValue(entry.value),
+                      let index = keptIndex(path) else { continue }
                 if services.values[position].store(value, at: index), isReported(index) { changedPaths.append(id(index)) }
             }
             services.values[position].lastUpdate = clock()
             if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
         } else if message.isSignal(VeService.busItemInterface, "PropertiesChanged") {
             guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
+            touch(name)
+            guard let index = keptIndex(path) else {
+                if !keepsOnlyRequestedPaths { onProblem?(.tooManyPaths(service: name)) }
+                return
+            }
+            // A body too large for a value is not decoded: the reading is invalid.
+            guard !message.bodyWasSkipped, message.bodyLength <= maximumItemBytes else {
+                onProblem?(.valueTooLarge(service: name, path: path, bytes: message.bodyLength))
+                if store(.invalid, atIndex: index, in: name) { reportChange(name, id(index)) }
+                return
+            }
             guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else {
                 onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: "signature \(message.signature)"))
                 return
             }
-            touch(name)
             guard let value = fields.first(where: { $0.0 == "Value" })?.1 else { return }
-            if store(value, at: path, in: name) { reportChange(name, pathID(path)) }
+            if store(value, atIndex: index, in: name) { reportChange(name, id(index)) }
         } else if message.isSignal("org.freedesktop.DBus", "NameOwnerChanged") {
             guard let arguments = try? message.arguments(), arguments.count == 3,
                   let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
             drop(name)
             if !newOwner.isEmpty { scan(name) }
         }
+    }
+
+    /// The kept items of an `a{sa{sv}}` message (a GetItems reply): `body` gets each kept path's
+    /// index and value; an item too large is invalid and reported.
+    private func forEachKeptItem(in message: Message, from name: String,
+                                 _ body: (Int, DBusValue) -> Void) throws(DBusCodingError) {
+        var tooLarge: [(index: Int, bytes: Int)] = []
+        var tableFull = false
+        try ItemsDecoding.forEachItem(in: message, maximumItemBytes: maximumItemBytes, slot: { path in
+            let index = keptIndex(bytes: path, lookup: &pathTable.lookup)
+            if index == nil && !keepsOnlyRequestedPaths { tableFull = true }
+            return index
+        }, number: { body($0, .double($1)) }, other: body, tooLarge: { index, bytes in
+            body(index, .invalid)
+            tooLarge.append((index, bytes))
+        })
+        reportSkipped(tooLarge: tooLarge, tableFull: tableFull, service: name)
+    }
+
+    /// Reports what a message brought that was not kept.
+    private func reportSkipped(tooLarge: [(index: Int, bytes: Int)], tableFull: Bool, service: String) {
+        for item in tooLarge {
+            onProblem?(.valueTooLarge(service: service, path: pathTable.names[item.index], bytes: item.bytes))
+        }
+        if tableFull { onProblem?(.tooManyPaths(service: service)) }
     }
 
     /// ItemsChanged with the usual signature, decoded straight into the service's slots.
@@ -412,13 +523,26 @@ public final class VeMonitor {
             if Self.isReported(index, in: reported) { changed.append(PathID(index: index, table: table)) }
         }
         var failure: DBusCodingError?
+        var tooLarge: [(index: Int, bytes: Int)] = []
+        var tableFull = false
+        let keepsAll = !keepsOnlyRequestedPaths
         do {
-            try ItemsDecoding.forEachItem(in: message, number: { path, number in
-                let index = pathTable.intern(bytes: path, lookup: &lookup)
+            try ItemsDecoding.forEachItem(in: message, maximumItemBytes: maximumItemBytes, slot: { path in
+                if let index = lookup.index(of: path) { return index }
+                // A path nobody asked for is skipped unread; every path is kept for tools.
+                guard keepsAll else { return nil }
+                guard pathTable.names.count < Self.maximumPathCount else {
+                    tableFull = true
+                    return nil
+                }
+                return pathTable.intern(bytes: path, lookup: &lookup)
+            }, number: { index, number in
                 if state.columns.store(number: number, at: index) { noteChange(index) }
-            }, other: { path, value in
-                let index = pathTable.intern(bytes: path, lookup: &lookup)
+            }, other: { index, value in
                 if state.columns.store(value, at: index) { noteChange(index) }
+            }, tooLarge: { index, bytes in
+                if state.columns.store(.invalid, at: index) { noteChange(index) }
+                tooLarge.append((index, bytes))
             })
             state.lastUpdate = clock()
         } catch {
@@ -431,8 +555,10 @@ public final class VeMonitor {
         swap(&lookup, &pathTable.lookup)
         swap(&state, &services.values[position])
         defer { swap(&changed, &changedPaths) }
+        if !tooLarge.isEmpty || tableFull { reportSkipped(tooLarge: tooLarge, tableFull: tableFull, service: name) }
         if let failure {
-            onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: failure.description))
+            let detail = message.bodyWasSkipped ? "a message too large to read" : failure.description
+            onProblem?(.malformedSignal(service: name, member: "ItemsChanged", detail: detail))
             return
         }
         if !changed.isEmpty { onValuesChanged?(name, changed) }
@@ -453,7 +579,10 @@ public final class VeMonitor {
     }
 
     private func store(_ value: DBusValue, at path: String, in name: String) -> Bool {
-        let index = pathTable.intern(path)
+        store(value, atIndex: pathID(path).index, in: name)
+    }
+
+    private func store(_ value: DBusValue, atIndex index: Int, in name: String) -> Bool {
         guard let position = services.index(forKey: name) else { return false }
         return services.values[position].store(value, at: index)
     }

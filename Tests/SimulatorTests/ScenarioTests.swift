@@ -83,6 +83,9 @@ import VeDbus
         let (first, frozen) = (bench.venus.batteries[0], bench.venus.batteries[1])
         bench.step(seconds: Int(Scenario.faultStart))
         #expect(frozen.isFrozen)
+        // What it sent before it hung may still be on its way through the bus daemon (it sends
+        // one message per path): a round trip to another service lets it arrive first.
+        #expect(bench.flush(monitor, through: first.serviceName))
         var changed: [String: Int] = [:]
         monitor.onValuesChanged = { service, _ in changed[service, default: 0] += 1 }
         let staleCurrent = monitor.value(frozen.serviceName, "/Dc/0/Current")

@@ -112,6 +112,60 @@ import BusTestSupport
         #expect(fixture.spin(until: { monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == .double(54.4) }))
     }
 
+    /// The daemon's mode: only requested paths are kept; junk paths cost nothing, a path
+    /// requested late is fetched from the services already read.
+    @Test func onlyRequestedPathsAreKeptAndALateRequestIsFetched() throws {
+        monitor.keepsOnlyRequestedPaths = true
+        let voltage = monitor.pathID("/Dc/0/Voltage")
+        monitor.start()
+        let service = try battery("ttyUSB4", voltage: 52.0)
+        let name = "com.victronenergy.battery.ttyUSB4"
+        #expect(fixture.spin(until: { events.appeared == [name] }))
+        #expect(monitor.services[name]?[voltage] == .double(52.0))
+        #expect(monitor.services[name]?.values.keys.sorted() == ["/Dc/0/Voltage"], "only the requested path is kept")
+        // Junk paths in an ItemsChanged: skipped, the requested one read.
+        for index in 0..<500 {
+            service.add("/Junk/\(index)", .double(Double(index)))
+            service.set("/Junk/\(index)", .double(Double(index) + 0.5))
+        }
+        service.set("/Dc/0/Voltage", .double(52.7))
+        service.publish()
+        #expect(fixture.spin(until: { monitor.services[name]?[voltage] == .double(52.7) }))
+        #expect(monitor.services[name]?.values.count == 1)
+        // Asked for after the scan (by name): nil now, then fetched with GetValue.
+        #expect(monitor.value(name, "/ProductName") == nil)
+        #expect(fixture.spin(until: { monitor.value(name, "/ProductName") == .string("SerialBattery(Jkbms)") }))
+    }
+
+    /// A value larger than `maximumItemBytes` on a kept path is an invalid reading, reported,
+    /// whether it comes in an ItemsChanged, a PropertiesChanged or a GetItems reply.
+    @Test func aValueTooLargeIsAnInvalidReading() throws {
+        monitor.maximumItemBytes = 256
+        let service = try battery("ttyUSB5", voltage: 52.0)
+        service.add("/Serial", .string(String(repeating: "S", count: 1000)))
+        let name = "com.victronenergy.battery.ttyUSB5"
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared == [name] }))
+        #expect(monitor.value(name, "/Serial")?.isInvalid == true, "from GetItems")
+        #expect(monitor.value(name, "/Dc/0/Voltage") == .double(52.0))
+        service.set("/Serial", .string("ok"))
+        service.publish()
+        #expect(fixture.spin(until: { monitor.value(name, "/Serial") == .string("ok") }))
+        service.set("/Serial", .string(String(repeating: "T", count: 1000)))
+        service.publish()
+        #expect(fixture.spin(until: { monitor.value(name, "/Serial")?.isInvalid == true }), "from ItemsChanged")
+        let signal = try Message.signal(path: "/Dc/0/Voltage", interface: VeService.busItemInterface, member: "PropertiesChanged",
+                                        arguments: [.stringVariantDictionary([("Value", .array(elementSignature: "y",
+                                            [DBusValue](repeating: .byte(1), count: 4000))), ("Text", .string(""))])])
+        service.connection.send(signal)
+        #expect(fixture.spin(until: { monitor.value(name, "/Dc/0/Voltage")?.isInvalid == true }), "from PropertiesChanged")
+        let reported = events.problems.compactMap { problem -> String? in
+            guard case .valueTooLarge(let service, let path, _) = problem, service == name else { return nil }
+            return path
+        }
+        #expect(reported == ["/Serial", "/Serial", "/Dc/0/Voltage"])
+    }
+
     @Test func aSignalFromAnotherSenderIsIgnored() throws {
         let service = try battery("ttyUSB0", voltage: 53.0)
         defer { withExtendedLifetime(service) {} }

@@ -102,10 +102,14 @@ public final class AggregatorDaemon {
             session.tracker.invalidateInventory()
             self.logger.debug("service left: \(name)")
         }
-        resolveInventoryPaths(session.monitor)
+        requestPaths(session)
         // The monitor reports only the inventory paths (`resolveInventoryPaths`).
         monitor.onValuesChanged = { _, _ in session.tracker.invalidateInventory() }
         monitor.onProblem = { problem in self.faults.busProblem(problem) }
+        session.connection.onProblem = { problem in self.faults.connectionProblem(problem, connection: "monitor connection") }
+        session.serviceConnection.onProblem = { problem in
+            self.faults.connectionProblem(problem, connection: "service connection")
+        }
         let customName = session.customName
         session.service.onCustomNameWritten = { name in customName.nameChanged(to: name) }
         session.connection.onDisconnect = { self.busLost() }
@@ -114,7 +118,17 @@ public final class AggregatorDaemon {
         monitor.start()
     }
 
-    private func resolveInventoryPaths(_ monitor: VeMonitor) {
+    /// The monitor keeps only the paths the daemon reads (junk paths from a faulty driver cost
+    /// nothing): every one is requested here, before the services are read, so that their first
+    /// reading already has them.
+    private func requestPaths(_ session: BusSession) {
+        let monitor = session.monitor
+        monitor.keepsOnlyRequestedPaths = true
+        session.tracker.resolveKeys(monitor)
+        for path in [settings.smartShuntInstanceNamePath, "/Dc/0/Current", "/Connected", SystemLowSoc.path,
+                     FeedInController.feedInPath, CustomNameSetting.settingPath] {
+            _ = monitor.pathID(path)
+        }
         // The paths whose change can change what a service is (its name, product, cell count):
         // the inventory is classified again when one changes. Only these are worth a callback;
         // the values that change every second are not.
@@ -225,7 +239,7 @@ public final class AggregatorDaemon {
         degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
         limitGuard = LimitGuard(configuration: fresh.configuration, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
         session.reconfigure(settings: settings, selection: fresh.selection)
-        resolveInventoryPaths(session.monitor)
+        requestPaths(session)
         if busKeysChanged { logger.warning("service name keys changed: they take effect after a restart") }
     }
 

@@ -73,6 +73,12 @@ public final class BatteryTracker {
     }
 
     /// A new monitor after the bus connection was lost: its path keys are resolved again.
+    /// Resolves the keys of every path a reading reads, now rather than at the first update
+    /// (a monitor that keeps only requested paths then keeps these from the start).
+    public func resolveKeys<View: MonitorView>(_ view: View) {
+        keys = BatteryReadingKeys(view, cellsPerBattery: rules.cellsPerBattery)
+    }
+
     public func monitorReplaced() {
         keys = nil
         inventoryIsCurrent = false

@@ -51,6 +51,24 @@ final class FaultReporter {
             warn("bus.\(service)", "\(service) could not be read, ignored: \(error)")
         case .malformedSignal(let service, let member, let detail):
             warn("bus.\(service)", "\(service) sent a malformed \(member), ignored: \(detail)")
+        case .valueTooLarge(let service, let path, let bytes):
+            warn("bus.\(service).size", "\(service) sent \(bytes) bytes for \(path), more than a value may take: invalid, not read")
+        case .tooManyPaths(let service):
+            warn("bus.paths", "\(service) brought more paths than are kept (\(VeMonitor.maximumPathCount)); the rest are skipped")
+        }
+    }
+
+    /// Input one of our bus connections refused or cut, replies it dropped, a flood it met.
+    func connectionProblem(_ problem: BusConnection.Problem, connection: String) {
+        switch problem {
+        case .rejected(let reason, let sender):
+            warn("bus.in.rejected", "\(connection): refused a message from \(sender ?? "an unknown sender"): \(reason)")
+        case .oversized(let length, let sender, let member):
+            warn("bus.in.oversized", "\(connection): skipped a message of \(length) bytes (\(member ?? "?")) from \(sender ?? "an unknown sender"), more than is read")
+        case .dropped(let destination):
+            warn("bus.out.dropped", "\(connection): dropped a reply to \(destination ?? "the bus"), which does not read what waits for it")
+        case .flooded(let bytes):
+            warn("bus.in.flood", "\(connection): \(bytes) bytes arrived in one tick; reading as data arrives until it calms down")
         }
     }
 
