@@ -190,9 +190,18 @@ public final class Message {
         matches(header.member, member)
     }
 
+    /// The largest body `arguments()` decodes. A decoded value takes many times its wire size
+    /// (each byte of an `ay` becomes a value of its own), so large bodies are refused here; the
+    /// readers of large messages (GetItems replies, ItemsChanged) walk them item by item instead.
+    public static let maximumDecodedBodyBytes = 256 << 10
+
     /// The decoded arguments.
     public func arguments() throws(DBusError) -> [DBusValue] {
         guard hasBody else { throw DBusError(name: DBusError.limitsExceeded, message: "the message was too large to keep") }
+        guard bodyLength <= Self.maximumDecodedBodyBytes else {
+            throw DBusError(name: DBusError.limitsExceeded,
+                            message: "a body of \(bodyLength) bytes is more than is decoded whole (\(Self.maximumDecodedBodyBytes))")
+        }
         var reader = bodyReader()
         do {
             return try MessageCoding.decode(&reader, signature: frame, header.signature ?? 0..<0)

@@ -395,7 +395,7 @@ public final class VeMonitor {
     }
 
     /// The largest root value of an old service read whole.
-    static let maximumLegacyTreeBytes = 1 << 20
+    static let maximumLegacyTreeBytes = Message.maximumDecodedBodyBytes
 
     /// A call for `service` failed. One that failed because our own connection ended says
     /// nothing about the service, so it is not reported.

@@ -169,7 +169,15 @@ public final class VeService {
 
     // MARK: Method calls
 
+    /// The largest call body this service reads: its calls carry one value (SetValue) or
+    /// nothing; a larger one is refused before anything in it is decoded.
+    public static let maximumCallBodyBytes = 64 << 10
+
     private func handleMethodCall(_ message: Message) -> Bool {
+        guard message.bodyLength <= Self.maximumCallBodyBytes else {
+            return replyError(message, DBusError.limitsExceeded,
+                              "a call of \(message.bodyLength) bytes is more than this service reads (\(Self.maximumCallBodyBytes))")
+        }
         if let customMethodHandler, customMethodHandler(message) { return true }
         guard let path = message.path, let member = message.member else { return false }
         let interface = message.interface

@@ -29,7 +29,7 @@ struct ConfigDefaultFileTests {
         ("LOGGING", "INFO"), ("LOG_PERIOD", "300"),
         // Keys new in this program.
         ("CHARGE_STRATEGY", ""), ("SOC_STRATEGY", ""), ("PLUGIN_DIR", ""), ("STALE_TIMEOUT", "10"),
-        ("OFFLINE_BLOCK_AFTER", "60"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
+        ("OFFLINE_BLOCK_AFTER", "60"), ("MAX_VALUE_BYTES", "4096"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
     ]
 
     @Test func parsesCleanlyAndHoldsExactlyTheReferenceKeysAndDefaults() throws {

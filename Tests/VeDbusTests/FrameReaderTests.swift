@@ -243,20 +243,23 @@ import Testing
         #expect(message.serial == 0x0102_0304)
         #expect(try message.arguments() == [.string("big")])
     }
+}
 
+/// The framing layer fuzzed: what a connection reads, cut anywhere.
+@Suite struct FuzzFramingTests {
     /// Random streams of valid, mutated and oversized messages split at random points: never a
     /// crash, and every message libdbus accepts comes out as a message with the same arguments.
     @Test func mutatedStreamsSplitAnywhereReadLikeLibdbus() throws {
         var r = FuzzRandom(seed: FuzzBudget.seed ^ 0x5EED)
-        let seeds = [Self.call(serial: 3), Self.signal(serial: 4, text: "ab", bigEndian: true),
-                     Self.signal(serial: 5, text: "little"), Self.call(serial: 6, bigEndian: true)]
+        let seeds = [FrameReaderTests.call(serial: 3), FrameReaderTests.signal(serial: 4, text: "ab", bigEndian: true),
+                     FrameReaderTests.signal(serial: 5, text: "little"), FrameReaderTests.call(serial: 6, bigEndian: true)]
         var accepted = 0
         for _ in 0..<FuzzBudget.iterations(default: 1500) {
             // One mutant between two intact messages: the intact ones must come through unless
             // the mutant broke the framing itself (then the stream is lost, as with libdbus).
             var mutant = seeds[r.below(seeds.count)]
             for _ in 0..<(1 + r.below(3)) { mutant = r.mutate(mutant) }
-            let stream = Self.call(serial: 100) + mutant + Self.call(serial: 101)
+            let stream = FrameReaderTests.call(serial: 100) + mutant + FrameReaderTests.call(serial: 101)
             let reader = FrameReader(maximumMessageBytes: 2048)
             var frames: [ReceivedFrame] = []
             var offset = 0
@@ -266,18 +269,18 @@ import Testing
                 reader.append(Array(stream[offset..<min(stream.count, offset + chunk)]))
                 offset += chunk
                 do {
-                    frames += try Self.drain(reader)
+                    frames += try FrameReaderTests.drain(reader)
                 } catch {
                     lost = true
                 }
             }
             guard !lost, frames.count == 3 else { continue }
-            #expect(Self.summary(frames[0]) == "message 100 GetValue :1.7 ")
-            #expect(Self.summary(frames[2]) == "message 101 GetValue :1.7 ")
+            #expect(FrameReaderTests.summary(frames[0]) == "message 100 GetValue :1.7 ")
+            #expect(FrameReaderTests.summary(frames[2]) == "message 101 GetValue :1.7 ")
             guard let reference = LibdbusReference.read(mutant) else { continue }
             accepted += 1
             guard case .message(let message) = frames[1], let ours = try? message.arguments() else {
-                Issue.record("libdbus read a mutant we refused: \(Self.summary(frames[1]))")
+                Issue.record("libdbus read a mutant we refused: \(FrameReaderTests.summary(frames[1]))")
                 continue
             }
             #expect(ours.count == reference.arguments.count

@@ -54,6 +54,7 @@ public enum ConfigKeyRoles {
             + "strategy, the combined BMS limits included (left at its default it caps nothing)"),
         ("STALE_TIMEOUT", "seconds without an update after which a battery is stale and left out of the bank"),
         ("OFFLINE_BLOCK_AFTER", "seconds a battery may be not online before CCL and DCL go to 0"),
+        ("MAX_VALUE_BYTES", "bytes a watched value may take on the bus; a larger one is an invalid reading"),
         ("STARTUP_WAIT", "seconds to wait at start for every battery before registering degraded"),
         ("SEND_CELL_VOLTAGES", "publish every cell of every battery as /Voltages/<battery>_Cell<k>"),
         ("LOGGING", "log level: ERROR, WARNING, INFO or DEBUG"),

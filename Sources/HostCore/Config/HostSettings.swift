@@ -66,6 +66,9 @@ public struct HostSettings: Equatable, Sendable {
     /// Default 60 s: the serialbattery driver raises BmsCable after 60 s itself, and a minute is
     /// short against the minutes-to-hours over which cells leave their safe range.
     public var offlineBlockAfterSeconds: Double
+    /// MAX_VALUE_BYTES: the most bytes a watched value (and its text) may take on the bus; a
+    /// larger one is an invalid reading, never decoded (default 4096).
+    public var maxValueBytes: Int
     /// STARTUP_WAIT in s: how long to wait for all batteries before starting degraded.
     public var startupWaitSeconds: Double
 
@@ -123,6 +126,7 @@ extension HostSettings {
             maxDischargeCurrent: r.amps("MAX_DISCHARGE_CURRENT"),
             staleTimeoutSeconds: r.seconds("STALE_TIMEOUT", allowZero: false),
             offlineBlockAfterSeconds: r.seconds("OFFLINE_BLOCK_AFTER", allowZero: false),
+            maxValueBytes: r.int("MAX_VALUE_BYTES", atLeast: 64),
             startupWaitSeconds: r.seconds("STARTUP_WAIT", allowZero: true),
             sendCellVoltages: r.bool("SEND_CELL_VOLTAGES"),
             logLevel: r.logLevel("LOGGING"),

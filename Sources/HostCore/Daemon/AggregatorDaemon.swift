@@ -124,6 +124,7 @@ public final class AggregatorDaemon {
     private func requestPaths(_ session: BusSession) {
         let monitor = session.monitor
         monitor.keepsOnlyRequestedPaths = true
+        monitor.maximumItemBytes = settings.maxValueBytes
         session.tracker.resolveKeys(monitor)
         for path in [settings.smartShuntInstanceNamePath, "/Dc/0/Current", "/Connected", SystemLowSoc.path,
                      FeedInController.feedInPath, CustomNameSetting.settingPath] {
