@@ -1,4 +1,5 @@
 import BusTestSupport
+import CSystem
 import Testing
 @testable import VeDbus
 
@@ -95,5 +96,51 @@ import Testing
         clock.advance(1)
         #expect(serve(until: { slowReply != nil }))
         #expect((try? slowReply?.get())?.first?.unwrapped == .double(51.0))
+    }
+
+    /// A flood: more than `floodBytesPerTick` between two ticks switches a batching connection
+    /// to reading as data arrives (reported once), so a flooding sender cannot pile its messages
+    /// up in the bus daemon ahead of everyone else's; quiet ticks switch it back.
+    @Test func aFloodMakesTheBatchingConnectionReadAsDataArrivesUntilItCalms() throws {
+        let service = try battery(voltage: 53.0)
+        let connection = try batchedConnection()
+        var problems: [BusConnection.Problem] = []
+        connection.onProblem = { problems.append($0) }
+        let monitor = VeMonitor(connection: connection, prefixes: ["com.victronenergy.battery"],
+                                clock: { [clock] in clock.now })
+        fixture.loop.every(1) {}
+        monitor.start()
+        let name = "com.victronenergy.battery.ttyUSB0"
+        #expect(serve(until: { monitor.value(name, "/Dc/0/Voltage") == .double(53.0) }))
+        clock.advance(1)
+        fixture.loop.runOnce(maxWait: 0)
+        #expect(!connection.readsAsDataArrives)
+
+        // About 1 MiB of signals within one tick.
+        let padding = String(repeating: "p", count: 2000)
+        for index in 0..<500 {
+            let signal = try Message.signal(path: "/Dc/0/Voltage", interface: VeService.busItemInterface,
+                                            member: "PropertiesChanged",
+                                            arguments: [.stringVariantDictionary([("Value", .double(50 + Double(index) / 1000)),
+                                                                                  ("Text", .string(padding))])])
+            service.connection.send(signal)
+            if index % 50 == 0 { batteryLoop.runOnce(maxWait: 0) }
+        }
+        _ = serve(until: { !service.connection.hasOutgoing })
+        clock.advance(1)
+        fixture.loop.runOnce(maxWait: 0)
+        #expect(connection.readsAsDataArrives)
+        #expect(problems.contains { if case .flooded = $0 { return true } else { return false } })
+        #expect(connection.pollEvents & Int16(POLLIN) != 0, "read as data arrives, not only at the tick")
+
+        // Signals now arrive between ticks.
+        service.set("/Dc/0/Voltage", .double(54.2))
+        service.publish()
+        #expect(serve(until: { monitor.value(name, "/Dc/0/Voltage") == .double(54.2) }), "read before the tick during a flood")
+
+        // A quiet tick ends it.
+        clock.advance(1)
+        fixture.loop.runOnce(maxWait: 0)
+        #expect(!connection.readsAsDataArrives)
     }
 }
