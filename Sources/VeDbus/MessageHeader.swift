@@ -114,8 +114,12 @@ struct MessageHeader {
                 let valid = frame.withUnsafeBufferPointer { MessageCoding.isValidObjectPath(UnsafeBufferPointer(rebasing: $0[range])) }
                 guard valid else { throw DBusCodingError("invalid path field") }
                 path = range
-            case .interface: interface = try Self.name(&fields, frame, NameRules.isValidInterface, "interface")
-            case .member: member = try Self.name(&fields, frame, NameRules.isValidMember, "member")
+            case .interface:
+                interface = try Self.name(&fields, frame, NameRules.isValidInterface, "interface",
+                                          common: "com.victronenergy.BusItem")
+            case .member:
+                member = try Self.name(&fields, frame, NameRules.isValidMember, "member",
+                                       common: "PropertiesChanged", alsoCommon: "ItemsChanged")
             case .errorName: errorName = try Self.name(&fields, frame, NameRules.isValidInterface, "error name")
             case .destination: destination = try Self.name(&fields, frame, NameRules.isValidBusName, "destination")
             case .sender: sender = try Self.name(&fields, frame, NameRules.isValidBusName, "sender")
@@ -164,10 +168,15 @@ struct MessageHeader {
         self.replySerial = replySerial
     }
 
-    /// A string field that must be a valid name of one kind.
+    /// A string field that must be a valid name of one kind. The names nearly every message
+    /// carries are recognised by one compare (measured: checking them byte by byte was 2.5 % of
+    /// the daemon's instructions at 32 x 24).
     private static func name(_ fields: inout WireReader, _ frame: [UInt8], _ isValid: (UnsafeRawBufferPointer) -> Bool,
-                             _ what: StaticString) throws(DBusCodingError) -> Range<Int> {
+                             _ what: StaticString, common: StaticString? = nil,
+                             alsoCommon: StaticString? = nil) throws(DBusCodingError) -> Range<Int> {
         let range = try fields.readStringRange()
+        if let common, fields.bytes(in: range, equal: common) { return range }
+        if let alsoCommon, fields.bytes(in: range, equal: alsoCommon) { return range }
         let valid = frame.withUnsafeBytes { isValid(UnsafeRawBufferPointer(rebasing: $0[range])) }
         guard valid else { throw DBusCodingError("invalid \(what) '\(fields.string(in: range))'") }
         return range
