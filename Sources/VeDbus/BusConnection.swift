@@ -92,12 +92,6 @@ public final class BusConnection {
     /// Beyond this many bytes waiting to be written, no more input is read (no more calls
     /// taken) until the bus has taken some: a peer that pipelines calls cannot grow our queue.
     static let outputPauseBytes = 1 << 20
-    /// The longest `serviceAllAvailable` reads before a tick, s: bounded so that a sender that
-    /// never stops cannot hold the tick.
-    static let catchUpBudgetSeconds = 0.2
-    /// How long the catch-up waits for more once the socket is empty, ms: the bus daemon refills
-    /// a drained socket from its queue for us when it next runs, which an immediate look misses.
-    static let refillGraceMilliseconds: Int32 = 2
 
     private var socket: Int32
     private let reader: FrameReader
@@ -376,17 +370,9 @@ public final class BusConnection {
         guard isConnected, writeQueued() else { return markDisconnected() }
     }
 
-    /// The batched connection's way of catching up before a tick: reads and dispatches until
-    /// the socket stays empty (the bus refills it as it is drained), within a time budget; then
-    /// looks at the tick's intake to tell whether a flood began or ended.
-    func serviceAllAvailable() {
-        let deadline = MonotonicClock.now() + Self.catchUpBudgetSeconds
-        repeat {
-            service()
-            guard isConnected, !isInputPaused else { break }
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, Self.refillGraceMilliseconds) > 0, descriptor.revents & Int16(POLLIN) != 0 else { break }
-        } while MonotonicClock.now() < deadline
+    /// A tick is due: looks at the input since the last one to tell whether a flood began or
+    /// ended (the loop has just caught up with the socket, `EventLoop.catchUp`).
+    func noteTick() {
         let intake = receivedBytes - receivedAtTick
         receivedAtTick = receivedBytes
         if !readsAsDataArrives, intake > Self.floodBytesPerTick {
@@ -396,6 +382,9 @@ public final class BusConnection {
             readsAsDataArrives = false
         }
     }
+
+    /// Whether more input may be read now (not paused by waiting output).
+    var acceptsInput: Bool { isConnected && !isInputPaused }
 
     /// Dispatches what arrived during a blocking call.
     func dispatchAll() {

@@ -177,11 +177,46 @@ public final class EventLoop: @unchecked Sendable {
             }
         }
         let current = now
-        if timers.contains(where: { $0.due <= current }) {
-            for connection in connections where connection.batchesInput { connection.serviceAllAvailable() }
-        }
+        if timers.contains(where: { $0.due <= current }) { catchUp() }
         for connection in connections { connection.expireCalls(now: current) }
         fireDueTimers(now: current)
+    }
+
+    /// The longest the catch-up before a timer reads, s: bounded so that a sender that never
+    /// stops cannot hold the timer.
+    static let catchUpBudgetSeconds = 0.2
+    /// How long the catch-up waits for more once a batching socket is empty, ms: the bus daemon
+    /// refills a drained socket from its queue for us when it next runs, which an immediate look
+    /// misses.
+    static let refillGraceMilliseconds: Int32 = 2
+
+    /// Before timers fire: reads the batching connections until their sockets stay empty, so
+    /// that the timers' work sees every message that arrived before it. The other connections
+    /// are served in the same waits: a call on the service's connection is not held up by the
+    /// catch-up.
+    private func catchUp() {
+        let batching = connections.filter { $0.batchesInput }
+        guard !batching.isEmpty else { return }
+        for connection in batching { connection.service() }
+        let deadline = MonotonicClock.now() + Self.catchUpBudgetSeconds
+        while MonotonicClock.now() < deadline {
+            let reading = batching.filter { $0.acceptsInput }
+            guard !reading.isEmpty else { break }
+            let others = connections.filter { !$0.batchesInput && $0.pollEvents != 0 }
+            var fds = reading.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+            fds += others.map { pollfd(fd: $0.fileDescriptor, events: $0.pollEvents, revents: 0) }
+            guard poll(&fds, nfds_t(fds.count), Self.refillGraceMilliseconds) > 0 else { break }
+            var moreBatched = false
+            for (index, connection) in reading.enumerated() where fds[index].revents != 0 {
+                connection.service()
+                moreBatched = true
+            }
+            for (index, connection) in others.enumerated() where fds[reading.count + index].revents != 0 {
+                connection.service()
+            }
+            if !moreBatched { break }
+        }
+        for connection in batching { connection.noteTick() }
     }
 
     private func millisecondsUntilNextDeadline(maxWait: Double) -> Int32 {
