@@ -96,13 +96,7 @@ final class FrameReader {
         let fixed = UnsafeRawBufferPointer(start: buffer + start, count: MessageHeader.fixedLength)
         let length = try MessageHeader.frameLength(fixed)
         if length > maximumMessageBytes { return oversized(length: length) }
-        guard end - start >= length else {
-            awaitedLength = length
-            if length > capacity - start { makeRoom(length) }
-            return nil
-        }
-        awaitedLength = 0
-        let frame = take(length)
+        guard let frame = take(length) else { return nil }
         // The bus numbers nothing 0: a serial 0 cannot be answered or matched.
         guard frame[8] != 0 || frame[9] != 0 || frame[10] != 0 || frame[11] != 0 else {
             return .rejected(reason: "message with serial 0", replyTarget: nil)
@@ -125,19 +119,20 @@ final class FrameReader {
             skipping = length
             return .oversized(length: length, header: nil)
         }
-        guard end - start >= headerLength else {
-            awaitedLength = headerLength
-            if headerLength > capacity - start { makeRoom(headerLength) }
-            return nil
-        }
-        awaitedLength = 0
-        let header = take(headerLength)
+        guard let header = take(headerLength) else { return nil }
         skipping = length - headerLength
         return .oversized(length: length, header: try? Message(headerOnly: header))
     }
 
-    /// The next `count` buffered bytes as a message's own array (one copy).
-    private func take(_ count: Int) -> [UInt8] {
+    /// The next `count` buffered bytes as a message's own array (one copy); nil while they have
+    /// not all arrived (the buffer then keeps room for them).
+    private func take(_ count: Int) -> [UInt8]? {
+        guard end - start >= count else {
+            awaitedLength = count
+            if count > capacity - start { makeRoom(count) }
+            return nil
+        }
+        awaitedLength = 0
         let source = buffer + start
         start += count
         return [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
