@@ -29,6 +29,15 @@ struct BatteryTrackerTests {
         tracker.establishOnlinePacks()
     }
 
+    /// A tracker registered with one pack per name, as ttyUSB0, ttyUSB1, ...
+    static func registeredBank(_ names: [String] = ["A", "B"]) throws -> (BatteryTracker, FakeMonitorView) {
+        let tracker = try Self.tracker()
+        var view = FakeMonitorView()
+        for (index, name) in names.enumerated() { view.addBattery("com.victronenergy.battery.ttyUSB\(index)", name: name) }
+        register(tracker, view)
+        return (tracker, view)
+    }
+
     @Test func aPackBackUnderAnotherNameIsTheSamePack() throws {
         let tracker = try Self.tracker()
         var view = FakeMonitorView()
@@ -49,11 +58,7 @@ struct BatteryTrackerTests {
     }
 
     @Test func aServiceThatLeavesBeforeItJoinedIsForgotten() throws {
-        let tracker = try Self.tracker()
-        var view = FakeMonitorView()
-        view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A")
-        view.addBattery("com.victronenergy.battery.ttyUSB1", name: "B")
-        Self.register(tracker, view)
+        var (tracker, view) = try Self.registeredBank()
         for index in 0..<100 {
             let service = "com.victronenergy.battery.ttyACM\(index)"
             view.addBattery(service, name: "probe\(index)")
@@ -115,11 +120,7 @@ struct BatteryTrackerTests {
     /// Identical packs can share dbus-serialbattery's id: two services with one serial are two
     /// packs, and one of them leaving is a missing pack, not forgotten.
     @Test func twoPacksWithOneSerialAreTwoPacks() throws {
-        let tracker = try Self.tracker()
-        var view = FakeMonitorView()
-        view.addBattery("com.victronenergy.battery.ttyUSB0", name: "JK_280Ah")
-        view.addBattery("com.victronenergy.battery.ttyUSB1", name: "JK_280Ah")
-        Self.register(tracker, view)
+        var (tracker, view) = try Self.registeredBank(["JK_280Ah", "JK_280Ah"])
         #expect(tracker.onlineCount == 2)
         view.remove("com.victronenergy.battery.ttyUSB1")
         Self.tick(tracker, &view, from: 1, to: 2)
@@ -132,11 +133,7 @@ struct BatteryTrackerTests {
     /// up to 30 min after losing its BMS): the new service takes over the pack at once, the old
     /// one is ignored, and no ghost stays when it finally leaves.
     @Test func aNewServiceSupersedesTheOldDriverThatLostItsBms() throws {
-        let tracker = try Self.tracker()
-        var view = FakeMonitorView()
-        view.addBattery("com.victronenergy.battery.ttyUSB0", name: "A")
-        view.addBattery("com.victronenergy.battery.ttyUSB1", name: "B")
-        Self.register(tracker, view)
+        var (tracker, view) = try Self.registeredBank()
         // B's driver lost its BMS: offline, no voltage; then B appears on ttyUSB2.
         view.values["com.victronenergy.battery.ttyUSB1"]?["/Dc/0/Voltage"] = .invalid
         view.values["com.victronenergy.battery.ttyUSB1"]?["/System/NrOfModulesOffline"] = .int32(1)
