@@ -55,8 +55,9 @@ enum PluginsCommand {
 
     static func run(_ arguments: ParsedArguments) throws(CommandError) -> Int32 {
         let resolved = PathOptions.resolved(arguments)
-        let searchPath = resolved.pluginDirectory.map { [$0] } ?? defaultPluginSearchPath()
-        let (libraries, errors) = PluginLoader.loadAll(searchPath: searchPath)
+        let policy = PluginSearchPolicy.current()
+        let searchPath = resolved.pluginDirectory.map { [$0] } ?? policy.defaultFolders
+        let (libraries, errors) = PluginLoader.loadAll(searchPath: searchPath, protectedFolder: policy.requiresProtectedFolder)
         print("Searched: \(searchPath.joined(separator: ", "))")
         print(renderStrategyListing(libraries, errors: errors), terminator: "")
         return libraries.isEmpty ? ExitStatus.failure : 0

@@ -7,7 +7,7 @@ enum PathOptions {
         .value("config", "PATH", help: "The user's config.ini (may hold overrides only). Default: beside config.default.ini."),
         .value("default-config", "PATH", help: "config.default.ini. Default: \(DaemonPaths.venusFolder), beside the executable, or the current directory."),
         .value("state-dir", "PATH", help: "Folder of the storedvalue_* state files. Default: the folder of config.ini."),
-        .value("plugin-dir", "PATH", help: "Folder of the strategy plugins. Default: PLUGIN_DIR, else beside the executable, else .build/debug."),
+        .value("plugin-dir", "PATH", help: "Folder of the strategy plugins. Default: PLUGIN_DIR, else plugins/ beside the executable (and the build folders for a development build)."),
     ]
 
     static func resolved(_ arguments: ParsedArguments) -> DaemonPaths {

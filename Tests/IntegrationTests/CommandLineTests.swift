@@ -85,4 +85,55 @@ import Testing
         #expect(good.output.contains("NR_OF_CELLS_PER_BATTERY = 16"), "\(good.output)")
         #expect(good.output.contains("; charge strategy: "), "\(good.output)")
     }
+
+    /// The shipped executable copied into an install folder (as `scripts/package` lays it out):
+    /// it loads the chosen strategies from `plugins/` only, and refuses that folder while others
+    /// can write it.
+    @Test func anInstalledDaemonUsesItsProtectedPluginsFolder() throws {
+        let build = try DaemonHarness.pluginFolder()
+        let install = FileManager.default.temporaryDirectory.appendingPathComponent("dab-installed-\(UUID().uuidString)").path
+        let plugins = install + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: install) }
+        try FileManager.default.copyItem(atPath: build + "/dbus-aggregate-batteries", toPath: install + "/dbus-aggregate-batteries")
+        try FileManager.default.copyItem(atPath: DaemonHarness.repositoryRoot + "/config.default.ini", toPath: install + "/config.default.ini")
+        for name in ["BMSCombine", "OwnSoC"] {
+            try FileManager.default.copyItem(atPath: "\(build)/lib\(name).so", toPath: "\(plugins)/lib\(name).so")
+        }
+        try "[DEFAULT]\nNR_OF_BATTERIES = 2\nNR_OF_CELLS_PER_BATTERY = 16\nOWN_SOC = True\n".write(toFile: install + "/config.ini", atomically: true, encoding: .utf8)
+        for folder in [install, plugins] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        }
+
+        func installed(_ arguments: [String]) throws -> Result {
+            let process = Process()
+            process.currentDirectoryURL = URL(fileURLWithPath: DaemonHarness.repositoryRoot)  // has .build/: not searched
+            process.executableURL = URL(fileURLWithPath: install + "/dbus-aggregate-batteries")
+            process.arguments = arguments
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let outputData = output.fileHandleForReading.readDataToEndOfFile()
+            let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                          errors: String(decoding: errorData, as: UTF8.self))
+        }
+
+        let good = try installed(["check-config"])
+        #expect(good.status == 0, "\(good.errors)")
+        #expect(good.output.contains("; charge strategy: BMSCombine"), "\(good.output)")
+        #expect(good.output.contains("from \(plugins)/libBMSCombine.so"), "\(good.output)")
+        #expect(good.output.contains("; SoC strategy: OwnSoC"), "\(good.output)")
+        let listing = try installed(["plugins"])
+        #expect(listing.output.contains("Searched: \(plugins)\n"), "\(listing.output)")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: plugins)
+        let refused = try installed(["check-config"])
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("\(plugins) can be written by its group or by others (mode 0777)"), "\(refused.errors)")
+        #expect(refused.errors.contains("chmod go-w \(plugins)"), "\(refused.errors)")
+    }
 }

@@ -189,6 +189,11 @@ enum FaultyPlugins {
             throw DaemonHarness.HarnessError("cc failed: \(text)")
         }
         try? FileManager.default.removeItem(atPath: input)
+        // One library, five strategies: each further strategy name is a link to it, as
+        // config.default.ini tells third-party authors (the daemon opens only lib<Strategy>.so).
+        for fault in Fault.allCases {
+            try FileManager.default.createSymbolicLink(atPath: folder + "/lib\(fault.rawValue).so", withDestinationPath: "libFaultFixture.so")
+        }
         return folder
     }
 }

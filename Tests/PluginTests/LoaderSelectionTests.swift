@@ -31,10 +31,37 @@ import Testing
         #expect(error.description.hasPrefix("OWN_CHARGE_PARAMETERS must be True or False"))
     }
 
-    @Test func searchPathStartsBesideTheExecutable() throws {
-        let path = defaultPluginSearchPath(currentDirectory: "/srv/dab")
+    @Test func anInstalledDaemonSearchesItsPluginsFolderOnly() {
+        let installed = PluginSearchPolicy(executableDirectory: "/data/apps/dbus-aggregate-batteries", currentDirectory: "/srv/dab")
+        #expect(!installed.isDevelopmentBuild)
+        #expect(installed.requiresProtectedFolder)
+        #expect(installed.defaultFolders == ["/data/apps/dbus-aggregate-batteries/plugins"])
+    }
+
+    @Test func aDevelopmentBuildAlsoSearchesBesideItselfAndTheBuildFolders() {
+        for folder in ["/w/dab/.build/release", "/w/dab/.build/x86_64-unknown-linux-gnu/debug", "/w/dab/.build-cross/armv7"] {
+            let development = PluginSearchPolicy(executableDirectory: folder, currentDirectory: "/srv/dab")
+            #expect(development.isDevelopmentBuild, "\(folder)")
+            #expect(!development.requiresProtectedFolder)
+            #expect(development.defaultFolders == [folder + "/plugins", folder, "/srv/dab/.build/debug", "/srv/dab/.build/release"])
+        }
+        // A folder merely named like a build folder further up is still a build folder; "build" is not.
+        #expect(!PluginSearchPolicy(executableDirectory: "/opt/build/bin", currentDirectory: "/").isDevelopmentBuild)
+    }
+
+    @Test func theRunningTestsAreADevelopmentBuild() throws {
         let executable = try #require(try? FileManagerShim.executableDirectory())
-        #expect(path == [executable, "/srv/dab/.build/debug", "/srv/dab/.build/release"])
+        let policy = PluginSearchPolicy.current()
+        #expect(policy.executableDirectory == executable)
+        #expect(policy.isDevelopmentBuild)
+        #expect(defaultPluginSearchPath().prefix(2) == [executable + "/plugins", executable])
+    }
+
+    @Test func eachStrategyComesFromTheLibraryOfItsName() {
+        #expect(PluginLoader.libraryName(forStrategy: "OwnCharge") == "OwnCharge")
+        #expect(PluginLoader.libraryName(forStrategy: "BMSCombine") == "BMSCombine")
+        #expect(PluginLoader.libraryName(forStrategy: "BMSAverage") == "BMSCombine")
+        #expect(PluginLoader.libraryName(forStrategy: "FixedLimits") == "FixedLimits")
     }
 }
 

@@ -66,6 +66,18 @@ static inline int csystem_connect_unix(const char *path, int abstract) {
     return fd;
 }
 
+/* The owner, permission bits and kind of `path` (symbolic links followed), without exposing
+ * struct stat to Swift (its layout and glibc's stat wrappers differ across the targets).
+ * 0, or -1 with errno set. */
+static inline int csystem_file_owner_mode(const char *path, uid_t *owner, mode_t *mode, int *isDirectory) {
+    struct stat info;
+    if (stat(path, &info) != 0) return -1;
+    *owner = info.st_uid;
+    *mode = info.st_mode & 07777;
+    *isDirectory = S_ISDIR(info.st_mode) ? 1 : 0;
+    return 0;
+}
+
 /* "%.*f" without Swift's CVarArg boxing: GetText forms are made for every changed path. */
 static inline int csystem_format_fixed(char *buffer, size_t size, int decimals, double value) {
     return snprintf(buffer, size, "%.*f", decimals, value);

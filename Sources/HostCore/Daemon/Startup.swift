@@ -36,16 +36,20 @@ public struct StartupFailure: Error, CustomStringConvertible {
 /// one reason the daemon refuses to run, and then it lists all problems at once.
 public enum Startup {
     /// The plugin folders to search: --plugin-dir, then PLUGIN_DIR, then the defaults.
-    public static func pluginSearchPath(paths: DaemonPaths, layers: LayeredConfig) -> [String] {
+    public static func pluginSearchPath(paths: DaemonPaths, layers: LayeredConfig,
+                                        policy: PluginSearchPolicy = .current()) -> [String] {
         if let explicit = paths.pluginDirectory { return [explicit] }
         if let configured = layers.value(forKey: "PLUGIN_DIR"), !configured.isEmpty { return [configured] }
-        return defaultPluginSearchPath()
+        return policy.defaultFolders
     }
 
-    /// Loads config files and plugins without creating strategies (for `check-config` and `plugins`).
-    public static func loadConfiguration(paths: DaemonPaths) -> (HostConfiguration?, [LoadedPluginLibrary], [PluginLoadError], [String]) {
+    /// Loads the config files and the libraries of the strategies they choose, without creating
+    /// the strategies (for `run`, `check-config` and a reload). Only the chosen strategies' libraries
+    /// are opened: their keys are the only strategy keys a config.ini may set.
+    public static func loadConfiguration(paths: DaemonPaths, policy: PluginSearchPolicy = .current())
+        -> (HostConfiguration?, [LoadedPluginLibrary], [PluginLoadError], [String]) {
         var problems: [String] = []
-        // A first pass without the unknown-key check only finds PLUGIN_DIR.
+        // A first pass without the unknown-key check only finds PLUGIN_DIR and the strategy names.
         var firstPass: LayeredConfig?
         do {
             firstPass = try HostConfiguration.load(defaultsPath: paths.defaultConfig, userPath: paths.userConfig,
@@ -53,8 +57,13 @@ public enum Startup {
         } catch {
             firstPass = rawLayers(paths: paths)
         }
-        let searchPath = firstPass.map { pluginSearchPath(paths: paths, layers: $0) } ?? defaultPluginSearchPath()
-        let (libraries, loadErrors) = PluginLoader.loadAll(searchPath: searchPath)
+        let searchPath = firstPass.map { pluginSearchPath(paths: paths, layers: $0, policy: policy) } ?? policy.defaultFolders
+        var chosen: [String] = []
+        if let firstPass, case .success(let selection) = selectStrategies({ firstPass.value(forKey: $0) }) {
+            chosen = [selection.charge, selection.soc]
+        }
+        let (libraries, loadErrors) = PluginLoader.loadSelected(strategyNames: chosen, searchPath: searchPath,
+                                                                protectedFolder: policy.requiresProtectedFolder)
         let strategyKeys = libraries.flatMap { $0.strategies.flatMap { $0.configKeys.map { $0.name } } }
         do {
             let configuration = try HostConfiguration.load(defaultsPath: paths.defaultConfig, userPath: paths.userConfig,

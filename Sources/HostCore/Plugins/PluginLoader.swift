@@ -37,13 +37,25 @@ public enum PluginLoader {
 
     /// Every "lib*.so" in `searchPath`, loaded; a file name found in an earlier directory hides
     /// later ones. Libraries that fail come back as errors next to the good ones.
-    public static func loadAll(searchPath: [String]) -> (libraries: [LoadedPluginLibrary], errors: [PluginLoadError]) {
+    /// With `protectedFolder`, a folder or library that fails `PluginFolderCheck` is not opened.
+    public static func loadAll(searchPath: [String],
+                               protectedFolder: Bool = false) -> (libraries: [LoadedPluginLibrary], errors: [PluginLoadError]) {
         var libraries: [LoadedPluginLibrary] = []
         var errors: [PluginLoadError] = []
         var seen: Set<String> = []
         for directory in searchPath {
-            for fileName in sharedLibraryNames(in: directory) where seen.insert(fileName).inserted {
-                switch load(path: directory + "/" + fileName) {
+            let names = sharedLibraryNames(in: directory)
+            if protectedFolder, !names.isEmpty, let problem = PluginFolderCheck.problem(with: directory, expectDirectory: true) {
+                errors.append(PluginLoadError(path: directory, problem))
+                continue
+            }
+            for fileName in names where seen.insert(fileName).inserted {
+                let path = directory + "/" + fileName
+                if protectedFolder, let problem = PluginFolderCheck.problem(with: path, expectDirectory: false) {
+                    errors.append(PluginLoadError(path: path, problem))
+                    continue
+                }
+                switch load(path: path) {
                 case .success(let library): libraries.append(library)
                 case .failure(let error): errors.append(error)
                 }
@@ -175,5 +187,53 @@ struct LibraryDescriptorCheck {
             name: name, version: CText.optionalString(strategy.version) ?? "",
             summary: CText.optionalString(strategy.description) ?? "", kind: kind, configKeys: keys,
             libraryPath: path, descriptor: pointer))
+    }
+}
+
+/// The library files `run` loads: only those of the chosen strategies, never the whole folder,
+/// so that a stray or half-copied library cannot stop the daemon or run code nobody selected.
+extension PluginLoader {
+    /// Our libraries that hold a strategy of another name.
+    static let libraryOfStrategy: [String: String] = ["BMSAverage": "BMSCombine"]
+
+    /// The library that holds strategy `name`: lib<name>.so, except for the strategies of our own
+    /// libraries listed in `libraryOfStrategy`. (A third-party library with several strategies
+    /// ships a symbolic link lib<Other>.so for each further one.)
+    public static func libraryName(forStrategy name: String) -> String {
+        libraryOfStrategy[name] ?? name
+    }
+
+    /// Loads the libraries of `strategyNames` from `searchPath`, each once. With
+    /// `protectedFolder`, a library and the folder it is found in must pass `PluginFolderCheck`.
+    public static func loadSelected(strategyNames: [String], searchPath: [String],
+                                    protectedFolder: Bool) -> (libraries: [LoadedPluginLibrary], errors: [PluginLoadError]) {
+        var libraries: [LoadedPluginLibrary] = []
+        var errors: [PluginLoadError] = []
+        var loadedPaths: [String] = []
+        for name in strategyNames {
+            let path: String
+            switch locate(libraryName(forStrategy: name), searchPath: searchPath) {
+            case .success(let found): path = found
+            case .failure(let error):
+                errors.append(error)
+                continue
+            }
+            guard !loadedPaths.contains(path) else { continue }
+            loadedPaths.append(path)
+            if protectedFolder {
+                let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+                let problems = [PluginFolderCheck.problem(with: folder.isEmpty ? "/" : folder, expectDirectory: true),
+                                PluginFolderCheck.problem(with: path, expectDirectory: false)].compactMap { $0 }
+                guard problems.isEmpty else {
+                    errors.append(PluginLoadError(path: path, reasons: problems))
+                    continue
+                }
+            }
+            switch load(path: path) {
+            case .success(let library): libraries.append(library)
+            case .failure(let error): errors.append(error)
+            }
+        }
+        return (libraries, errors)
     }
 }

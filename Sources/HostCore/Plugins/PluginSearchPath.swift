@@ -1,24 +1,68 @@
 import CSystem
 import PluginKit
 
-/// Where the host looks for plugin libraries, in order: the executable's own directory (an
-/// installed daemon keeps its plugins beside it), then, for development, the SwiftPM build
-/// folders of the current directory.
-public func defaultPluginSearchPath(currentDirectory: String? = nil) -> [String] {
-    var candidates: [String] = []
-    if let executableDirectory = executableDirectory() { candidates.append(executableDirectory) }
-    if let base = currentDirectory ?? workingDirectory() {
-        for folder in [".build/debug", ".build/release"] {
-            candidates.append(base == "/" ? "/" + folder : base + "/" + folder)
-        }
+/// Where the host looks for plugin libraries. An installed daemon (from `scripts/package`) keeps
+/// its plugins in `plugins/` beside the executable and looks nowhere else: a library found there
+/// runs as root, so no other folder may slip one in. A development build (an executable inside a
+/// SwiftPM or cross build folder, `.build*`) also looks beside the executable and in the build
+/// folders of the current directory, where `swift build` puts the plugins.
+public struct PluginSearchPolicy: Equatable, Sendable {
+    /// The folder of the running executable; nil when /proc/self/exe is unreadable.
+    public var executableDirectory: String?
+    /// The current directory (for the development folders).
+    public var currentDirectory: String?
+
+    public init(executableDirectory: String?, currentDirectory: String?) {
+        self.executableDirectory = executableDirectory
+        self.currentDirectory = currentDirectory
     }
-    var unique: [String] = []
-    for candidate in candidates where !unique.contains(candidate) { unique.append(candidate) }
-    return unique
+
+    /// The running process's policy.
+    public static func current() -> PluginSearchPolicy {
+        PluginSearchPolicy(executableDirectory: runningExecutableDirectory(), currentDirectory: workingDirectory())
+    }
+
+    /// True when the executable lies inside a build folder (a path component starting `.build`).
+    public var isDevelopmentBuild: Bool {
+        guard let executableDirectory else { return false }
+        return executableDirectory.split(separator: "/").contains { $0.hasPrefix(".build") }
+    }
+
+    /// The folders searched when neither --plugin-dir nor PLUGIN_DIR names one.
+    public var defaultFolders: [String] {
+        var candidates: [String] = []
+        if let executableDirectory { candidates.append(joined(executableDirectory, "plugins")) }
+        if isDevelopmentBuild {
+            if let executableDirectory { candidates.append(executableDirectory) }
+            if let base = currentDirectory {
+                for folder in [".build/debug", ".build/release"] { candidates.append(joined(base, folder)) }
+            }
+        }
+        var unique: [String] = []
+        for candidate in candidates where !unique.contains(candidate) { unique.append(candidate) }
+        return unique
+    }
+
+    /// Whether the folder and the libraries loaded from it must pass `PluginFolderCheck`: always
+    /// for an installed daemon; a development build loads what its developer built.
+    public var requiresProtectedFolder: Bool { !isDevelopmentBuild }
+
+    private func joined(_ base: String, _ name: String) -> String {
+        base.hasSuffix("/") ? base + name : base + "/" + name
+    }
+}
+
+/// The running process's default plugin folders (see `PluginSearchPolicy`).
+public func defaultPluginSearchPath() -> [String] {
+    PluginSearchPolicy.current().defaultFolders
 }
 
 /// dirname of /proc/self/exe, nil when unreadable.
 public func executableDirectory() -> String? {
+    runningExecutableDirectory()
+}
+
+private func runningExecutableDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     guard length > 0 else { return nil }
