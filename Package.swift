@@ -13,7 +13,7 @@ import Glibc
 /// (`daemon: true`): with -Osize the tick's loops and the message decoder call array accessors
 /// instead of inlining them, about 20 % more instructions a second for 0.3 MiB less code.
 /// Every function gets its own section, so that the linker can lay the hot ones out together
-/// (`hotCodeLinkerFlags`).
+/// (`scripts/release-build`).
 func embeddedSettings(aliases: [String], daemon: Bool = false) -> [SwiftSetting] {
     let aliasFlags = aliases.flatMap { ["-module-alias", "\($0)=Embedded\($0)"] }
     return [.enableExperimentalFeature("Embedded"),
@@ -23,26 +23,9 @@ func embeddedSettings(aliases: [String], daemon: Bool = false) -> [SwiftSetting]
 
 /// Embedded Swift's String needs the toolchain's Unicode tables, which the driver does not link.
 let embeddedLinkerSettings: [LinkerSetting] = [
-    .unsafeFlags(["-L", embeddedLibraryFolder(), "-lswiftUnicodeDataTables"] + hotCodeLinkerFlags()),
+    .unsafeFlags(["-L", embeddedLibraryFolder(), "-lswiftUnicodeDataTables"]),
     .linkedLibrary("m"),
 ]
-
-/// The daemon sleeps for a second between ticks, and its code is no longer in the caches or the
-/// TLB when it wakes: a tick's cost is mostly fetching it again. The functions a tick runs
-/// (Benchmarks/hot-functions.txt, from `scripts/hot-functions`) are placed next to each other
-/// by lld, in about half the pages: about 9 % less CPU at 32 batteries. Without the toolchain's
-/// lld the build is the same, only without this layout.
-func hotCodeLinkerFlags() -> [String] {
-    let lib = toolchainLibraryFolder()
-    guard lib.hasSuffix("/lib") else { return [] }
-    #if canImport(Glibc)
-    guard access(String(lib.dropLast(4)) + "/bin/ld.lld", X_OK) == 0 else { return [] }
-    let order = "\(Context.packageDirectory)/Benchmarks/hot-functions.txt"
-    return ["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=" + order, "-Xlinker", "--no-warn-symbol-ordering"]
-    #else
-    return []
-    #endif
-}
 
 /// `<toolchain>/usr/lib/swift/embedded/<triple>` of the toolchain evaluating this manifest.
 func embeddedLibraryFolder() -> String {

@@ -12,7 +12,7 @@ import VeDbus
 // scenario, readings with measurement noise) share a private dbus-daemon and a manual clock; between two measured ticks the
 // clock moves 1 s, the simulation steps and its signals reach the daemon, outside the timing.
 //
-//   swift build -c release && .build/release/tick-benchmark             (300 ticks per size)
+//   scripts/release-build && .build/release/tick-benchmark               (300 ticks per size)
 //   .build/release/tick-benchmark --iterations 30 --warmup-iterations 3 (quick; scripts/test)
 
 /// Time that moves only when told: every tick is exactly 1 s after the previous one.

@@ -9,10 +9,11 @@ import Testing
         var errors: String
     }
 
-    private func daemon(_ arguments: [String], in folder: String? = nil) throws -> Result {
+    /// Runs the built executable, or the copy at `executable`, to its end.
+    private func daemon(_ arguments: [String], in folder: String? = nil, executable: String? = nil) throws -> Result {
         let process = Process()
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        process.executableURL = URL(fileURLWithPath: try DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries")
+        process.executableURL = URL(fileURLWithPath: try executable ?? DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries")
         process.arguments = arguments
         let output = Pipe()
         let errors = Pipe()
@@ -105,21 +106,9 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
         }
 
+        // From a directory that has .build/ with every plugin: an installed daemon must not look there.
         func installed(_ arguments: [String]) throws -> Result {
-            let process = Process()
-            process.currentDirectoryURL = URL(fileURLWithPath: DaemonHarness.repositoryRoot)  // has .build/: not searched
-            process.executableURL = URL(fileURLWithPath: install + "/dbus-aggregate-batteries")
-            process.arguments = arguments
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let outputData = output.fileHandleForReading.readDataToEndOfFile()
-            let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                          errors: String(decoding: errorData, as: UTF8.self))
+            try daemon(arguments, in: DaemonHarness.repositoryRoot, executable: install + "/dbus-aggregate-batteries")
         }
 
         let good = try installed(["check-config"])

@@ -66,6 +66,23 @@ if [ -n "$python_folder" ]; then
   for file in config.ini storedvalue_charge storedvalue_last_balancing; do
     if [ -f "$folder/$file" ]; then cp -p "$folder/$file" "$root$python_backup/$file"; restored+=("$file"); fi
   done
+  # Keys set here that the Python program does not know would stop it at start (it refuses
+  # unknown keys): they stay in its config.ini, commented out, and are listed.
+  python_defaults=$root$python_backup/config.default.ini
+  unknown=""
+  if [ -f "$root$python_backup/config.ini" ] && [ -f "$python_defaults" ] && grep -Eq '^[[:space:]]*[A-Za-z0-9_]+[[:space:]]*[=:]' "$python_defaults"; then
+    unknown=$(awk -v defaults="$python_defaults" '
+      BEGIN { while ((getline line < defaults) > 0) if (match(line, /^[ \t]*[A-Za-z0-9_]+[ \t]*[=:]/)) {
+                key = line; sub(/^[ \t]*/, "", key); sub(/[ \t]*[=:].*/, "", key); known[tolower(key)] = 1 } }
+      match($0, /^[ \t]*[A-Za-z0-9_]+[ \t]*[=:]/) {
+        key = $0; sub(/^[ \t]*/, "", key); sub(/[ \t]*[=:].*/, "", key)
+        if (!(tolower(key) in known)) print key }' "$root$python_backup/config.ini" | tr '\n' ' ')
+    if [ -n "$unknown" ]; then
+      for key in $unknown; do
+        sed -i -E "s/^([[:space:]]*$key[[:space:]]*[=:].*)\$/; \1   ; not a key of the Python program (uninstall.sh)/" "$root$python_backup/config.ini"
+      done
+    fi
+  fi
   lines=""
   [ -f "$folder/migration/rc.local.lines" ] && lines=$(cat "$folder/migration/rc.local.lines")
   removed=$parent/.$name.removed
@@ -85,6 +102,9 @@ if [ -n "$python_folder" ]; then
     ln -s "$root$python_folder/service" "$service_link"
   fi
   say "the Python program is back in $python_folder with ${restored[*]:-its own files} as $name left them; it starts within 5 s"
+  if [ -n "$unknown" ]; then
+    say "commented out in its config.ini, keys the Python program does not know: $unknown"
+  fi
   exit 0
 fi
 
