@@ -32,6 +32,10 @@ fi
 
 say() { echo "install.sh: $*"; }
 fail() { echo "install.sh: $*" >&2; echo "install.sh: nothing was changed" >&2; exit 1; }
+if [ -z "$root" ] && [ "$(id -u)" -ne 0 ]; then
+  echo "install.sh: run it as root (on the GX device: ssh root@<address>)" >&2
+  exit 1
+fi
 
 # shellcheck source=/dev/null
 . "$package/package.info"   # PACKAGE_NAME, PACKAGE_VERSION, PACKAGE_ARCH

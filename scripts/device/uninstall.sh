@@ -25,6 +25,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 say() { echo "uninstall.sh: $*"; }
+if [ -z "$root" ] && [ "$(id -u)" -ne 0 ]; then
+  echo "uninstall.sh: run it as root (on the GX device: ssh root@<address>)" >&2
+  exit 1
+fi
 
 [ -f "$folder/package.info" ] && grep -q "^PACKAGE_NAME=$name\$" "$folder/package.info" \
   || { echo "uninstall.sh: $folder is not an installation of $name" >&2; exit 1; }
