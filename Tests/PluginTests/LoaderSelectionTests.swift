@@ -54,7 +54,7 @@ import Testing
         let policy = PluginSearchPolicy.current()
         #expect(policy.executableDirectory == executable)
         #expect(policy.isDevelopmentBuild)
-        #expect(defaultPluginSearchPath().prefix(2) == [executable + "/plugins", executable])
+        #expect(policy.defaultFolders.prefix(2) == [executable + "/plugins", executable])
     }
 
     @Test func eachStrategyComesFromTheLibraryOfItsName() {

@@ -52,16 +52,12 @@ public struct PluginSearchPolicy: Equatable, Sendable {
     }
 }
 
-/// The running process's default plugin folders (see `PluginSearchPolicy`).
-public func defaultPluginSearchPath() -> [String] {
-    PluginSearchPolicy.current().defaultFolders
-}
-
 /// dirname of /proc/self/exe, nil when unreadable.
 public func executableDirectory() -> String? {
     runningExecutableDirectory()
 }
 
+/// The same under another name: inside `PluginSearchPolicy` its property hides the function.
 private func runningExecutableDirectory() -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
     let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
