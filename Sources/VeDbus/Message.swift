@@ -180,6 +180,12 @@ public final class Message {
         header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
     }
 
+    /// As above for names known when compiling (the monitor's signals): compared with one
+    /// memcmp each, without a String's UTF-8 view.
+    public func isSignal(_ interface: StaticString, _ member: StaticString) -> Bool {
+        header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
+    }
+
     /// Whether this is a call of `interface`.`member`.
     func isMethod(_ interface: String, _ member: String) -> Bool {
         header.kind == .methodCall && matches(header.member, member) && matches(header.interface, interface)
@@ -221,9 +227,24 @@ public final class Message {
         return DBusError(name: errorName ?? DBusError.failed, message: text)
     }
 
+    /// The sender's and the object path's bytes inside the message (no NUL), for readers that
+    /// match them without making Strings; nil when either is missing.
+    func withSenderAndPathBytes<Result>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result) -> Result? {
+        guard let sender = header.sender, let path = header.path else { return nil }
+        return frame.withUnsafeBytes { raw in
+            body(UnsafeRawBufferPointer(rebasing: raw[sender]), UnsafeRawBufferPointer(rebasing: raw[path]))
+        }
+    }
+
     private func text(_ range: Range<Int>?) -> String? {
         guard let range else { return nil }
         return frame.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    private func matches(_ range: Range<Int>?, _ text: StaticString) -> Bool {
+        guard let range, range.count == text.utf8CodeUnitCount else { return false }
+        guard range.count > 0 else { return true }
+        return frame.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0 }
     }
 
     private func matches(_ range: Range<Int>?, _ text: String) -> Bool {

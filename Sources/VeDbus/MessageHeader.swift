@@ -87,57 +87,7 @@ struct MessageHeader {
         _ = try reader.readUInt32()  // the serial: read where it is needed (0 until we send our own)
         let fieldsLength = Int(try reader.readUInt32())
         guard fieldsLength <= frame.count - Self.fixedLength else { throw DBusCodingError("header fields past the end") }
-        var fields = WireReader(frame, bigEndian: bigEndian, offset: Self.fixedLength, end: Self.fixedLength + fieldsLength)
-        var path, interface, member, errorName, destination, sender, signature: Range<Int>?
-        var replySerial: UInt32 = 0
-        var seen: UInt16 = 0
-        while !fields.isAtEnd {
-            try fields.align(to: 8)
-            let code = try fields.readByte()
-            let type = try fields.readSignatureRange()
-            // The one type code each known field must have; nil for a field we do not know.
-            guard let field = FieldCode(rawValue: code) else {
-                // A field a later version defined: skipped, as the specification asks.
-                guard TypeSignature.isValid(frame, type, single: true) else { throw DBusCodingError("invalid header field type") }
-                var index = type.lowerBound
-                _ = try MessageCoding.read(&fields, frame, &index, depth: 1)
-                continue
-            }
-            guard seen & (1 << code) == 0 else { throw DBusCodingError("header field \(code) appears twice") }
-            seen |= 1 << code
-            guard type.count == 1, frame[type.lowerBound] == field.typeCode else {
-                throw DBusCodingError("header field \(code) has type '\(fields.string(in: type))'")
-            }
-            switch field {
-            case .path:
-                let range = try fields.readStringRange()
-                let valid = frame.withUnsafeBufferPointer { MessageCoding.isValidObjectPath(UnsafeBufferPointer(rebasing: $0[range])) }
-                guard valid else { throw DBusCodingError("invalid path field") }
-                path = range
-            case .interface:
-                interface = try Self.name(&fields, frame, NameRules.isValidInterface, "interface",
-                                          common: "com.victronenergy.BusItem")
-            case .member:
-                member = try Self.name(&fields, frame, NameRules.isValidMember, "member",
-                                       common: "PropertiesChanged", alsoCommon: "ItemsChanged")
-            case .errorName: errorName = try Self.name(&fields, frame, NameRules.isValidInterface, "error name")
-            case .destination: destination = try Self.name(&fields, frame, NameRules.isValidBusName, "destination")
-            case .sender: sender = try Self.name(&fields, frame, NameRules.isValidBusName, "sender")
-            case .replySerial:
-                replySerial = try fields.readUInt32()
-                guard replySerial != 0 else { throw DBusCodingError("reply serial 0") }
-            case .signature:
-                let length = Int(try fields.readByte())
-                guard length < fields.end - fields.offset, frame[fields.offset + length] == 0 else {
-                    throw DBusCodingError("signature field past the end")
-                }
-                signature = fields.offset..<(fields.offset + length)
-                fields.offset += length + 1
-            case .unixFDs:
-                // We never offer file descriptors, so a message must carry none.
-                guard try fields.readUInt32() == 0 else { throw DBusCodingError("message carries file descriptors") }
-            }
-        }
+        let fields = try Self.fields(frame, bigEndian: bigEndian, length: fieldsLength)
         bodyStart = (Self.fixedLength + fieldsLength + 7) / 8 * 8
         if headerOnly {
             guard frame.count == bodyStart else { throw DBusCodingError("header length does not match") }
@@ -148,37 +98,107 @@ struct MessageHeader {
         }
         switch kind {
         case .methodCall:
-            guard path != nil, member != nil else { throw DBusCodingError("method call without path or member") }
+            guard fields.path != nil, fields.member != nil else { throw DBusCodingError("method call without path or member") }
         case .signal:
-            guard path != nil, interface != nil, member != nil else { throw DBusCodingError("signal without path, interface or member") }
+            guard fields.path != nil, fields.interface != nil, fields.member != nil else { throw DBusCodingError("signal without path, interface or member") }
         case .error:
-            guard errorName != nil, replySerial != 0 else { throw DBusCodingError("error without name or reply serial") }
+            guard fields.errorName != nil, fields.replySerial != 0 else { throw DBusCodingError("error without name or reply serial") }
         case .methodReturn:
-            guard replySerial != 0 else { throw DBusCodingError("reply without reply serial") }
+            guard fields.replySerial != 0 else { throw DBusCodingError("reply without reply serial") }
         case .other:
             break
         }
-        self.path = path
-        self.interface = interface
-        self.member = member
-        self.errorName = errorName
-        self.destination = destination
-        self.sender = sender
-        self.signature = signature
-        self.replySerial = replySerial
+        path = fields.path
+        interface = fields.interface
+        member = fields.member
+        errorName = fields.errorName
+        destination = fields.destination
+        sender = fields.sender
+        signature = fields.signature
+        replySerial = fields.replySerial
+    }
+
+    /// The header fields as they were found.
+    private struct Fields {
+        var path, interface, member, errorName, destination, sender, signature: Range<Int>?
+        var replySerial: UInt32 = 0
+    }
+
+    /// Reads the header fields (the `length` bytes after the fixed part), checking each as
+    /// libdbus does. On the raw bytes (`ByteCursor`): every received message goes through here.
+    private static func fields(_ frame: [UInt8], bigEndian: Bool, length: Int) throws(DBusCodingError) -> Fields {
+        let result: Result<Fields, DBusCodingError> = frame.withUnsafeBytes { raw in
+            var cursor = ByteCursor(raw, bigEndian: bigEndian, offset: fixedLength, end: fixedLength + length)
+            var found = Fields()
+            var seen: UInt16 = 0
+            do throws(DBusCodingError) {
+                while !cursor.isAtEnd {
+                    try cursor.align(8)
+                    let code = try cursor.byte()
+                    let type = try cursor.signature()
+                    // The one type code each known field must have; nil for a field we do not know.
+                    guard let field = FieldCode(rawValue: code) else {
+                        // A field a later version defined: skipped, as the specification asks.
+                        guard TypeSignature.isValid(frame, type, single: true) else { throw DBusCodingError("invalid header field type") }
+                        var generic = WireReader(frame, bigEndian: bigEndian, offset: cursor.offset, end: cursor.end)
+                        var index = type.lowerBound
+                        _ = try MessageCoding.read(&generic, frame, &index, depth: 1)
+                        cursor.offset = generic.offset
+                        continue
+                    }
+                    guard seen & (1 << code) == 0 else { throw DBusCodingError("header field \(code) appears twice") }
+                    seen |= 1 << code
+                    guard type.count == 1, raw[type.lowerBound] == field.typeCode else {
+                        throw DBusCodingError("header field \(code) has type '\(cursor.text(type))'")
+                    }
+                    switch field {
+                    case .path:
+                        let range = try cursor.string()
+                        let bytes = UnsafeRawBufferPointer(rebasing: raw[range]).assumingMemoryBound(to: UInt8.self)
+                        guard MessageCoding.isValidObjectPath(bytes) else { throw DBusCodingError("invalid path field") }
+                        found.path = range
+                    case .interface:
+                        found.interface = try name(&cursor, NameRules.isValidInterface, "interface", common: "com.victronenergy.BusItem")
+                    case .member:
+                        found.member = try name(&cursor, NameRules.isValidMember, "member",
+                                                common: "PropertiesChanged", alsoCommon: "ItemsChanged")
+                    case .errorName: found.errorName = try name(&cursor, NameRules.isValidInterface, "error name")
+                    case .destination: found.destination = try name(&cursor, NameRules.isValidBusName, "destination")
+                    case .sender: found.sender = try name(&cursor, NameRules.isValidBusName, "sender")
+                    case .replySerial:
+                        found.replySerial = try cursor.uint32()
+                        guard found.replySerial != 0 else { throw DBusCodingError("reply serial 0") }
+                    case .signature:
+                        do throws(DBusCodingError) {
+                            found.signature = try cursor.signature()
+                        } catch {
+                            throw DBusCodingError("signature field past the end")
+                        }
+                    case .unixFDs:
+                        // We never offer file descriptors, so a message must carry none.
+                        guard try cursor.uint32() == 0 else { throw DBusCodingError("message carries file descriptors") }
+                    }
+                }
+                return .success(found)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// A string field that must be a valid name of one kind. The names nearly every message
     /// carries are recognised by one compare (measured: checking them byte by byte was 2.5 % of
     /// the daemon's instructions at 32 x 24).
-    private static func name(_ fields: inout WireReader, _ frame: [UInt8], _ isValid: (UnsafeRawBufferPointer) -> Bool,
+    private static func name(_ cursor: inout ByteCursor, _ isValid: (UnsafeRawBufferPointer) -> Bool,
                              _ what: StaticString, common: StaticString? = nil,
                              alsoCommon: StaticString? = nil) throws(DBusCodingError) -> Range<Int> {
-        let range = try fields.readStringRange()
-        if let common, fields.bytes(in: range, equal: common) { return range }
-        if let alsoCommon, fields.bytes(in: range, equal: alsoCommon) { return range }
-        let valid = frame.withUnsafeBytes { isValid(UnsafeRawBufferPointer(rebasing: $0[range])) }
-        guard valid else { throw DBusCodingError("invalid \(what) '\(fields.string(in: range))'") }
+        let range = try cursor.string()
+        if let common, cursor.equals(range, common) { return range }
+        if let alsoCommon, cursor.equals(range, alsoCommon) { return range }
+        guard isValid(UnsafeRawBufferPointer(rebasing: cursor.raw[range])) else {
+            throw DBusCodingError("invalid \(what) '\(cursor.text(range))'")
+        }
         return range
     }
 

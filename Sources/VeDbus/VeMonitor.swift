@@ -60,9 +60,20 @@ public final class VeMonitor {
         /// Stores `value`; returns whether it differs from what was there.
         mutating func store(_ value: DBusValue, at index: Int) -> Bool {
             guard columns.store(value, at: index) else { return false }
+            noteChange()
+            return true
+        }
+
+        /// Stores a number (most values) without a `DBusValue` around it; returns whether it changed.
+        mutating func store(number: Double, at index: Int) -> Bool {
+            guard columns.store(number: number, at: index) else { return false }
+            noteChange()
+            return true
+        }
+
+        private mutating func noteChange() {
             paths.changes &+= 1
             generation = paths.changes
-            return true
         }
     }
 
@@ -120,7 +131,13 @@ public final class VeMonitor {
 
     public private(set) var services: [String: ServiceState] = [:]
     private let pathTable = PathTable()
-    private var nameByUniqueName: [String: String] = [:]
+    private var nameByUniqueName: [String: String] = [:] {
+        didSet { lastSender = nil }
+    }
+    /// The last signal sender matched, as bytes, with its service's name: a battery's
+    /// PropertiesChanged come in runs (one per changed path), so most find their service here
+    /// without making a String of the sender. Cleared whenever the owners change.
+    private var lastSender: (uniqueName: [UInt8], name: String)?
     /// Bumped on every (re)scan so that a late reply for an older owner is dropped.
     private var scanGeneration: [String: Int] = [:]
     private var signalToken: Int?
@@ -427,8 +444,12 @@ public final class VeMonitor {
 
     // MARK: Signals
 
+    /// The interfaces of the signals read here, as compile-time bytes (`VeService.busItemInterface`).
+    private static let busItem: StaticString = "com.victronenergy.BusItem"
+    private static let busDaemon: StaticString = "org.freedesktop.DBus"
+
     private func handleSignal(_ message: Message) {
-        if message.isSignal(VeService.busItemInterface, "ItemsChanged") {
+        if message.isSignal(Self.busItem, "ItemsChanged") {
             guard let sender = message.sender, let name = nameByUniqueName[sender] else { return }
             if message.hasSignature(ItemsDecoding.signature) {
                 itemsChanged(message, from: name)
@@ -449,31 +470,72 @@ public final class VeMonitor {
             }
             services.values[position].lastUpdate = clock()
             if !changedPaths.isEmpty { onValuesChanged?(name, changedPaths) }
-        } else if message.isSignal(VeService.busItemInterface, "PropertiesChanged") {
-            guard let sender = message.sender, let name = nameByUniqueName[sender], let path = message.path else { return }
-            touch(name)
-            guard let index = keptIndex(path) else {
-                if !keepsOnlyRequestedPaths { onProblem?(.tooManyPaths(service: name)) }
-                return
-            }
-            // A body too large for a value is not decoded: the reading is invalid.
-            guard !message.bodyWasSkipped, message.bodyLength <= maximumItemBytes else {
-                onProblem?(.valueTooLarge(service: name, path: path, bytes: message.bodyLength))
-                if store(.invalid, atIndex: index, in: name) { reportChange(name, id(index)) }
-                return
-            }
-            guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else {
-                onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: "signature \(message.signature)"))
-                return
-            }
-            guard let value = fields.first(where: { $0.0 == "Value" })?.1 else { return }
-            if store(value, atIndex: index, in: name) { reportChange(name, id(index)) }
-        } else if message.isSignal("org.freedesktop.DBus", "NameOwnerChanged") {
+        } else if message.isSignal(Self.busItem, "PropertiesChanged") {
+            propertiesChanged(message)
+        } else if message.isSignal(Self.busDaemon, "NameOwnerChanged") {
             guard let arguments = try? message.arguments(), arguments.count == 3,
                   let name = arguments[0].string, let newOwner = arguments[2].string, isWatched(name) else { return }
             drop(name)
             if !newOwner.isEmpty { scan(name) }
         }
+    }
+
+    /// PropertiesChanged: one path's new value. dbus-serialbattery sends one per changed path
+    /// (some 700 a second at 32 batteries of 24 cells), so the sender and the object path are
+    /// matched as bytes inside the message and the usual body is read in place: no String, no
+    /// hash while the sender repeats, no allocation.
+    private func propertiesChanged(_ message: Message) {
+        let found: (name: String, position: Dictionary<String, ServiceState>.Index, index: Int?)?? =
+            message.withSenderAndPathBytes { sender, path in
+                guard let service = service(ofSender: sender) else { return nil }
+                return (service.name, service.position, keptIndex(bytes: path, lookup: &pathTable.lookup))
+            }
+        guard let (name, position, kept) = found ?? nil else { return }
+        services.values[position].lastUpdate = clock()
+        guard let index = kept else {
+            if !keepsOnlyRequestedPaths { onProblem?(.tooManyPaths(service: name)) }
+            return
+        }
+        // A body too large for a value is not decoded: the reading is invalid.
+        guard !message.bodyWasSkipped, message.bodyLength <= maximumItemBytes else {
+            onProblem?(.valueTooLarge(service: name, path: pathTable.names[index], bytes: message.bodyLength))
+            if services.values[position].store(.invalid, at: index) { reportChange(name, id(index)) }
+            return
+        }
+        let value: ItemsDecoding.PropertyValue
+        do throws(DBusCodingError) {
+            guard message.hasSignature(ItemsDecoding.propertiesSignature) else {
+                throw DBusCodingError("signature \(message.signature)")
+            }
+            value = try ItemsDecoding.propertyValue(in: message)
+        } catch {
+            onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: error.description))
+            return
+        }
+        let changed: Bool
+        switch value {
+        case .none: return
+        case .number(let number): changed = services.values[position].store(number: number, at: index)
+        case .other(let other): changed = services.values[position].store(other, at: index)
+        }
+        if changed { reportChange(name, id(index)) }
+    }
+
+    /// The service whose owner is `sender` (a unique name's bytes), nil when none is watched.
+    private func service(ofSender sender: UnsafeRawBufferPointer) -> (name: String, position: Dictionary<String, ServiceState>.Index)? {
+        guard sender.count > 0 else { return nil }
+        let name: String
+        if let last = lastSender, last.uniqueName.count == sender.count,
+           last.uniqueName.withUnsafeBytes({ memcmp($0.baseAddress!, sender.baseAddress!, sender.count) == 0 }) {
+            name = last.name
+        } else {
+            guard let found = nameByUniqueName[String(decoding: sender, as: UTF8.self)] else { return nil }
+            lastSender = (Array(sender), found)
+            name = found
+        }
+        // Looked up for each message: a dictionary index kept longer could outlive the storage.
+        guard let position = services.index(forKey: name) else { return nil }
+        return (name, position)
     }
 
     /// Set by `newPathIndex` when a path was skipped because the table of every path is full.

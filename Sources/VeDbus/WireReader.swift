@@ -1,3 +1,5 @@
+import CSystem
+
 /// Reads the D-Bus wire format from a message's bytes, in the byte order the sender chose.
 ///
 /// Everything is bounds-checked: what other services send is never trusted, and a malformed
@@ -77,12 +79,11 @@ struct WireReader {
         }
     }
 
-    /// Whether the bytes in `range` are exactly `text`'s UTF-8.
+    /// Whether the bytes in `range` (inside the message) are exactly `text`'s UTF-8.
     func bytes(in range: Range<Int>, equal text: StaticString) -> Bool {
-        guard range.count == text.utf8CodeUnitCount else { return false }
-        let expected = text.utf8Start
-        for index in 0..<range.count where bytes[range.lowerBound + index] != expected[index] { return false }
-        return true
+        guard range.count == text.utf8CodeUnitCount, range.upperBound <= bytes.count else { return false }
+        guard range.count > 0 else { return true }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0 }
     }
 
     private mutating func readUnsigned(byteCount: Int) throws(DBusCodingError) -> UInt64 {

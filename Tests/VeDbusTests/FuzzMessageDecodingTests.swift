@@ -251,6 +251,41 @@ import Testing
         #expect(compared > 0)
     }
 
+    /// The monitor's in-place PropertiesChanged reader on mutated signals (and field orders it
+    /// has no shortcut for): never a crash, and wherever the generic decoder reads the body,
+    /// the same "Value" as it, or none when it has none.
+    @Test func mutatedPropertiesChangedReadLikeTheGenericDecoder() throws {
+        var r = FuzzRandom(seed: FuzzBudget.seed ^ 5)
+        let values: [DBusValue] = [.double(3.312), .int32(-4), .uint32(7), .int64(9), .bool(false), .byte(2), .string("C7"),
+                                   .invalid, .array(elementSignature: "s", [.string("x")])]
+        var seeds: [[UInt8]] = []
+        for _ in 0..<12 {
+            var fields: [(String, DBusValue)] = [("Value", values[r.below(values.count)]), ("Text", .string("3.312V"))]
+            if r.below(3) == 0 { fields.reverse() }
+            if r.below(4) == 0 { fields.removeFirst() }
+            seeds.append(Self.marshal(try Message.signal(path: "/Voltages/Cell\(1 + r.below(16))", interface: "com.victronenergy.BusItem",
+                                                         member: "PropertiesChanged", arguments: [.stringVariantDictionary(fields)])))
+        }
+        var compared = 0
+        for _ in 0..<FuzzBudget.iterations(default: 6000) {
+            var bytes = seeds[r.below(seeds.count)]
+            for _ in 0..<r.below(4) { bytes = r.mutate(bytes) }
+            guard let message = try? Message(frame: Self.firstFrame(bytes)),
+                  message.hasSignature(ItemsDecoding.propertiesSignature) else { continue }
+            let fast = try? ItemsDecoding.propertyValue(in: message)
+            guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else { continue }
+            let generic = fields.first(where: { $0.0 == "Value" })?.1
+            compared += 1
+            switch fast {
+            case .number(let number)?: #expect(generic.map { Self.identical($0, .double(number)) } == true, "fast \(number) generic \(String(describing: generic))")
+            case .other(let value)?: #expect(generic.map { Self.identical($0, value) } == true, "fast \(value) generic \(String(describing: generic))")
+            case .none?: #expect(generic == nil, "fast none, generic \(String(describing: generic))")
+            case nil: Issue.record("the fast reader refused what the generic one read: \(fields)")
+            }
+        }
+        #expect(compared > 0)
+    }
+
     /// Venus-shaped messages the corpus starts from: GetItems replies, ItemsChanged with an
     /// invalid value, a deep tree. `FUZZ_WRITE_CORPUS=1 swift test --filter FuzzMessage` rewrites them.
     static func corpusSeeds() throws -> [(String, Message)] {

@@ -112,6 +112,51 @@ import BusTestSupport
         #expect(fixture.spin(until: { monitor.value("com.victronenergy.battery.ttyUSB0", "/Dc/0/Voltage") == .double(54.4) }))
     }
 
+    /// The PropertiesChanged reader in place (dbus-serialbattery's traffic): the usual
+    /// `{Value: d, Text: s}`, other value types and field orders, no Value, a wrong signature,
+    /// and two senders interleaved (the sender is matched by its bytes, the last one cached).
+    @Test func propertiesChangedOfEveryShapeFromInterleavedSenders() throws {
+        let first = try battery("ttyUSB0", voltage: 53.0)
+        let second = try battery("ttyUSB1", voltage: 52.0)
+        let firstName = "com.victronenergy.battery.ttyUSB0", secondName = "com.victronenergy.battery.ttyUSB1"
+        monitor.start()
+        #expect(fixture.spin(until: { events.appeared.count == 2 }))
+        func send(_ service: VeService, _ path: String, _ fields: [(String, DBusValue)]) throws {
+            service.connection.send(try Message.signal(path: path, interface: VeService.busItemInterface, member: "PropertiesChanged",
+                                                       arguments: [.stringVariantDictionary(fields)]))
+        }
+        try send(first, "/Dc/0/Voltage", [("Value", .double(54.1)), ("Text", .string("54.10V"))])
+        try send(second, "/Dc/0/Voltage", [("Value", .double(51.9))])                        // no Text
+        try send(first, "/Soc", [("Text", .string("80%")), ("Value", .int32(80))])            // Text first, an int
+        try send(second, "/ProductName", [("Value", .string("SerialBattery(Daly)")), ("Text", .string("x"))])
+        try send(first, "/ProductName", [("Text", .string("only a text"))])                   // no Value: unchanged
+        try send(second, "/Soc", [("Value", .double(75)), ("Text", .string("75%"))])
+        try send(second, "/Soc", [("Value", .array(elementSignature: "i", [])), ("Text", .string("---"))])  // invalid
+        try send(first, "/Dc/0/Current", [("Value", .double(-1.5)), ("Text", .string("-1.5A"))])       // the last one
+        #expect(fixture.spin(until: { monitor.value(firstName, "/Dc/0/Current") == .double(-1.5) }))
+        #expect(monitor.value(secondName, "/Soc")?.isInvalid == true)
+        #expect(monitor.value(firstName, "/Dc/0/Voltage") == .double(54.1))
+        #expect(monitor.value(secondName, "/Dc/0/Voltage") == .double(51.9))
+        #expect(monitor.value(firstName, "/Soc") == .int32(80))
+        #expect(monitor.value(secondName, "/ProductName") == .string("SerialBattery(Daly)"))
+        #expect(monitor.value(firstName, "/ProductName") == .string("SerialBattery(Jkbms)"))
+        // Another signature is reported and changes nothing.
+        first.connection.send(try Message.signal(path: "/Dc/0/Voltage", interface: VeService.busItemInterface,
+                                                 member: "PropertiesChanged", arguments: [.string("55")]))
+        #expect(fixture.spin(until: { events.problems.contains { problem in
+            if case .malformedSignal(firstName, "PropertiesChanged", let detail) = problem { return detail.contains("signature s") }
+            return false
+        } }))
+        #expect(monitor.value(firstName, "/Dc/0/Voltage") == .double(54.1))
+        // The sender that leaves and comes back under a new unique name is matched anew.
+        first.connection.close()
+        #expect(fixture.spin(until: { events.removed == [firstName] }))
+        let again = try battery("ttyUSB0", voltage: 50.5)
+        #expect(fixture.spin(until: { events.appeared.count == 3 }))
+        try send(again, "/Dc/0/Voltage", [("Value", .double(50.6)), ("Text", .string("50.60V"))])
+        #expect(fixture.spin(until: { monitor.value(firstName, "/Dc/0/Voltage") == .double(50.6) }))
+    }
+
     /// The daemon's mode: only requested paths are kept; junk paths cost nothing, a path
     /// requested late is fetched from the services already read.
     @Test func onlyRequestedPathsAreKeptAndALateRequestIsFetched() throws {
