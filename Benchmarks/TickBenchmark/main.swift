@@ -13,6 +13,7 @@ import VeDbus
 // clock moves 1 s, the simulation steps and its signals reach the daemon, outside the timing.
 //
 //   scripts/release-build && .build/release/tick-benchmark               (300 ticks per size)
+//   TICK_BENCHMARK_SHAPE=items .build/release/tick-benchmark             (ItemsChanged traffic)
 //   .build/release/tick-benchmark --iterations 30 --warmup-iterations 3 (quick; scripts/test)
 
 /// Time that moves only when told: every tick is exactly 1 s after the previous one.
@@ -60,8 +61,10 @@ final class TickFixture {
         simulation.cellsPerBattery = cells
         // Readings that jitter as a BMS's do: every battery changes every tick and is read again.
         simulation.measurementNoise = true
-        // The traffic shape of the README's figures: one ItemsChanged per battery per second.
-        simulation.batteryPublishMode = .itemsChanged
+        // dbus-serialbattery's traffic, one PropertiesChanged per changed path; with
+        // TICK_BENCHMARK_SHAPE=items, one ItemsChanged per battery per second (Victron's shape).
+        simulation.batteryPublishMode = getenv("TICK_BENCHMARK_SHAPE").map { String(cString: $0) } == "items"
+            ? .itemsChanged : .propertiesChanged
         venus = SimulatedVenus(scenario: .steady, config: simulation, address: .address(bus.address), loop: loop)
         try venus.start()
         daemon = try AggregatorDaemon(prepared: prepared, address: .address(bus.address), loop: loop, logger: logger)
@@ -85,11 +88,12 @@ final class TickFixture {
         TemporaryDirectory.remove(folder)
     }
 
-    /// One simulated second: the simulation publishes, the daemon's monitor takes the signals in.
+    /// One simulated second: the simulation publishes, the daemon's monitor takes the signals in
+    /// (hundreds of messages at 32x24 on per-path traffic: read until the bus is quiet).
     func advance() {
         clock.now += 1
         venus.step(1)
-        for _ in 0..<4 { loop.runOnce(maxWait: 0.005) }
+        for _ in 0..<12 { loop.runOnce(maxWait: 0.005) }
     }
 
     /// One measured tick; records its heap allocations.
