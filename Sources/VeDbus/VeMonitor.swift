@@ -482,8 +482,8 @@ public final class VeMonitor {
 
     /// PropertiesChanged: one path's new value. dbus-serialbattery sends one per changed path
     /// (some 700 a second at 32 batteries of 24 cells), so the sender and the object path are
-    /// matched as bytes inside the message and the usual body is read in place: no String, no
-    /// hash while the sender repeats, no allocation.
+    /// matched as bytes inside the message and the usual body is read in place: no String and no
+    /// allocation while the sender repeats; one hash of the service's name finds its state.
     private func propertiesChanged(_ message: Message) {
         let found: (name: String, position: Dictionary<String, ServiceState>.Index, index: Int?)?? =
             message.withSenderAndPathBytes { sender, path in
