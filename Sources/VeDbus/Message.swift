@@ -174,14 +174,8 @@ public final class Message {
         matches(header.signature, signature) || (header.signature == nil && signature.isEmpty)
     }
 
-    /// Whether this is the signal `interface`.`member`; compared as bytes, no String is made
-    /// (every signal the daemon receives goes through here).
-    public func isSignal(_ interface: String, _ member: String) -> Bool {
-        header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
-    }
-
-    /// As above for names known when compiling (the monitor's signals): compared with one
-    /// memcmp each, without a String's UTF-8 view.
+    /// Whether this is the signal `interface`.`member`: every signal the daemon receives goes
+    /// through here, so the names are known when compiling and compared with one memcmp each.
     public func isSignal(_ interface: StaticString, _ member: StaticString) -> Bool {
         header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
     }
@@ -189,11 +183,6 @@ public final class Message {
     /// Whether this is a call of `interface`.`member`.
     func isMethod(_ interface: String, _ member: String) -> Bool {
         header.kind == .methodCall && matches(header.member, member) && matches(header.interface, interface)
-    }
-
-    /// Whether the member is `member` (any message kind).
-    public func hasMember(_ member: String) -> Bool {
-        matches(header.member, member)
     }
 
     /// The largest body `arguments()` decodes. A decoded value takes many times its wire size
