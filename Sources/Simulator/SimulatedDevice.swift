@@ -112,13 +112,14 @@ public class SimulatedDevice {
     }
 
     /// Sets every value and sends the changed ones (see `publishMode`); nothing while frozen
-    /// or off the bus. Returns how many paths changed.
+    /// or off the bus. Returns how many paths changed. `pause` runs between two
+    /// PropertiesChanged signals of one burst (see `DriverPacing`).
     @discardableResult
-    public func publish() -> Int {
+    public func publish(between pause: (() -> Void)? = nil) -> Int {
         guard !isFrozen, let service, service.isRegistered else { return 0 }
         for (path, value) in effectiveValues() { service.set(path, value) }
         let last = service.pendingPaths.last
-        let count = publishMode == .itemsChanged ? service.publish() : service.publishEachPath()
+        let count = publishMode == .itemsChanged ? service.publish() : service.publishEachPath(between: pause)
         if count > 0, let last, let handle = service.handle(last) {
             publishCount += 1
             lastPublished = (last, service.value(handle))

@@ -96,6 +96,22 @@ public final class SimulatedVenus {
         publish()
     }
 
+    /// Advances by `seconds`, publishes every device but the batteries now, and has each battery
+    /// send its burst at its own moment of the coming second (`pacing`), on `loop`'s timers.
+    public func step(_ seconds: Double, pacing: DriverPacing, on loop: EventLoop) {
+        advance(seconds)
+        for device in devices where !(device is SimulatedBattery) { device.publish() }
+        let pause = pacing.pause
+        for (index, battery) in batteries.enumerated() {
+            let offset = pacing.offset(ofBattery: index, of: batteries.count)
+            if offset > 0 {
+                loop.after(offset) { battery.publish(between: pause) }
+            } else {
+                battery.publish(between: pause)
+            }
+        }
+    }
+
     /// Advances the physics by `seconds` without publishing.
     public func advance(_ seconds: Double) {
         var left = seconds

@@ -41,6 +41,12 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "How batteries announce changed values: properties-changed (one signal per changed path, as dbus-serialbattery does; the default) or items-changed (one ItemsChanged per second).")
     var publish = PublishMode.propertiesChanged.rawValue
 
+    @Option(help: "Microseconds between two PropertiesChanged of one battery's burst: a driver's time per setter call (dbus-serialbattery here: 20-45 µs). 0 sends them back to back.")
+    var messageGapUs = DriverPacing.serialBattery.messageGapMicroseconds
+
+    @Flag(help: "All batteries send at the same moment of the second (default: each at its own moment, as separate driver processes do).")
+    var noSpread = false
+
     @Option(help: "Start SoC, % (default: the scenario's).")
     var soc: Double?
 
@@ -62,6 +68,7 @@ struct SimulatorCommand: ParsableCommand {
             throw ValidationError("--publish must be one of \(PublishMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard speed > 0 else { throw ValidationError("--speed must be positive") }
+        guard messageGapUs >= 0, messageGapUs < 100_000 else { throw ValidationError("--message-gap-us must be 0 to 99999") }
     }
 
     func run() throws {
@@ -86,8 +93,9 @@ struct SimulatorCommand: ParsableCommand {
         print("dab-simulator: scenario \(scenario.rawValue) on \(busAddress): \(venus.serviceNames.joined(separator: ", "))")
 
         SignalStop.install(on: loop)
+        let pacing = DriverPacing(spreadOverSecond: !noSpread, messageGapMicroseconds: messageGapUs)
         loop.every(1) {
-            venus.step(speed)
+            venus.step(speed, pacing: pacing, on: loop)
             if seconds > 0 && venus.time >= seconds { loop.stop() }
         }
         loop.every(60 / max(speed, 1)) {

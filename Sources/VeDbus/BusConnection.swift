@@ -97,6 +97,11 @@ public final class BusConnection {
     private let reader: FrameReader
     private var output = OutgoingQueue()
     private var signalHandlers: [(id: Int, handler: (Message) -> Void)] = []
+    /// Sees each whole message the loop reads while it still lies in the read buffer, before
+    /// a `Message` is made of it, and takes those it returns true for: they reach no handler.
+    /// The monitor reads PropertiesChanged this way (hundreds a second from dbus-serialbattery)
+    /// without copying them or allocating. Not used for what arrives during a blocking call.
+    var rawSignalReader: ((UnsafeRawBufferPointer) -> Bool)?
     private var nextHandlerID = 0
     private var pendingCalls: [UInt32: PendingCall] = [:]
     private var lastSerial: UInt32 = 0
@@ -163,6 +168,7 @@ public final class BusConnection {
         onDisconnect = nil
         onProblem = nil
         signalHandlers.removeAll()
+        rawSignalReader = nil
     }
 
     /// Requests a well-known name with DO_NOT_QUEUE: we own it now or it is an error.
@@ -357,7 +363,7 @@ public final class BusConnection {
             if count == 0 { break }
             budget -= count
             do {
-                while isConnected, let frame = try reader.next() { handle(frame) }
+                while isConnected, let frame = try reader.next(rawReader: rawSignalReader) { handle(frame) }
             } catch {
                 onProblem?(.rejected(reason: "\(error.description): the stream is no longer D-Bus", sender: nil))
                 return markDisconnected()
@@ -463,6 +469,8 @@ public final class BusConnection {
                 let error = DBusError(name: DBusError.invalidArgs, message: "message refused: \(reason)")
                 if let reply = Message.errorReply(to: target.sender, serial: target.serial, error) { send(reply) }
             }
+        case .taken:
+            break
         case .oversized(let length, let header):
             onProblem?(.oversized(length: length, sender: header?.sender, member: header?.member))
             guard let header else { return }

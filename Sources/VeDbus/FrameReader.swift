@@ -11,6 +11,8 @@ enum ReceivedFrame {
     /// reads (a message whose body was never stored: only the header fields can be asked for).
     /// The body is discarded as it arrives.
     case oversized(length: Int, header: Message?)
+    /// A whole message a raw reader took where it lay (`next(rawReader:)`): no Message was made.
+    case taken
 }
 
 /// Splits the bytes a connection receives into messages ("Message Format" in the
@@ -84,7 +86,11 @@ final class FrameReader {
     /// The next message, or nil when more bytes are needed. Throws when the stream cannot be
     /// D-Bus (a wrong byte order mark or a declared length beyond 128 MiB): nothing after that
     /// can be trusted to start a message, so the connection is lost.
-    func next() throws(DBusCodingError) -> ReceivedFrame? {
+    ///
+    /// `rawReader` sees each whole message (not an oversized one) in the buffer first, valid
+    /// only during the call; when it returns true the message is taken (`.taken`): it is
+    /// neither copied nor made into a `Message`.
+    func next(rawReader: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws(DBusCodingError) -> ReceivedFrame? {
         defer { compact() }
         if skipping > 0 {
             let discarded = min(skipping, end - start)
@@ -96,6 +102,12 @@ final class FrameReader {
         let fixed = UnsafeRawBufferPointer(start: buffer + start, count: MessageHeader.fixedLength)
         let length = try MessageHeader.frameLength(fixed)
         if length > maximumMessageBytes { return oversized(length: length) }
+        if let rawReader, end - start >= length, serialIsSet(at: start),
+           rawReader(UnsafeRawBufferPointer(start: buffer + start, count: length)) {
+            start += length
+            awaitedLength = 0
+            return .taken
+        }
         guard let frame = take(length) else { return nil }
         // The bus numbers nothing 0: a serial 0 cannot be answered or matched.
         guard frame[8] != 0 || frame[9] != 0 || frame[10] != 0 || frame[11] != 0 else {
@@ -106,6 +118,11 @@ final class FrameReader {
         } catch {
             return .rejected(reason: error.description, replyTarget: MessageHeader.replyTarget(ofRejected: frame))
         }
+    }
+
+    /// Whether the message at `offset` has a serial (bytes 8 to 11 not all 0).
+    private func serialIsSet(at offset: Int) -> Bool {
+        UnsafeRawPointer(buffer + offset + 8).loadUnaligned(as: UInt32.self) != 0
     }
 
     /// A message longer than `maximumMessageBytes` starts here: read its header when it is

@@ -93,6 +93,15 @@ enum ItemsDecoding {
         return try result.get()
     }
 
+    /// The number of a PropertiesChanged body (`a{sv}` at `bodyStart` of `raw`, a whole
+    /// message) laid out the usual way (`ByteCursor.plainNumber`); nil for anything else, which
+    /// `propertyValue(in:)` then reads, giving the same number for everything this accepts.
+    static func plainPropertyNumber(in raw: UnsafeRawBufferPointer, bigEndian: Bool, bodyStart: Int) -> Double? {
+        var reader = ByteCursor(raw, bigEndian: bigEndian, offset: bodyStart, end: raw.count)
+        guard let fields = try? reader.array() else { return nil }
+        return fields.plainNumber()
+    }
+
     /// Every item's path and unwrapped "Value" as a `DBusValue` (for tests and tools).
     static func forEachItem(in message: Message,
                             _ body: (UnsafeRawBufferPointer, DBusValue) -> Void) throws(DBusCodingError) {

@@ -177,7 +177,7 @@ public final class Message {
     /// Whether this is the signal `interface`.`member`: every signal the daemon receives goes
     /// through here, so the names are known when compiling and compared with one memcmp each.
     public func isSignal(_ interface: StaticString, _ member: StaticString) -> Bool {
-        header.kind == .signal && matches(header.member, member) && matches(header.interface, interface)
+        frame.withUnsafeBytes { header.isSignal(in: $0, interface, member) }
     }
 
     /// Whether this is a call of `interface`.`member`.
@@ -228,12 +228,6 @@ public final class Message {
     private func text(_ range: Range<Int>?) -> String? {
         guard let range else { return nil }
         return frame.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
-    }
-
-    private func matches(_ range: Range<Int>?, _ text: StaticString) -> Bool {
-        guard let range, range.count == text.utf8CodeUnitCount else { return false }
-        guard range.count > 0 else { return true }
-        return frame.withUnsafeBytes { memcmp($0.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0 }
     }
 
     private func matches(_ range: Range<Int>?, _ text: String) -> Bool {

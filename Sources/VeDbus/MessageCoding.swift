@@ -263,8 +263,7 @@ enum MessageCoding {
                 continue
             }
             previousWasSlash = false
-            let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            guard isAlnum || byte == UInt8(ascii: "_") else { return false }
+            guard NameRules.isElementByte(byte) else { return false }
         }
         return true
     }

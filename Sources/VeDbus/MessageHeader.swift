@@ -1,3 +1,5 @@
+import CSystem
+
 /// The header of a D-Bus message ("Message Format" in the specification): 12 fixed bytes
 /// (byte order, type, flags, version, body length, serial), then the header fields as an
 /// array of (code, variant), padded to 8; the body follows.
@@ -68,31 +70,46 @@ struct MessageHeader {
     /// Rejected, as libdbus rejects them: a field twice, a field of the wrong type, a name or
     /// path the specification does not allow, a kind without its required fields.
     init(_ frame: [UInt8], headerOnly: Bool = false) throws(DBusCodingError) {
-        guard frame.count >= Self.fixedLength else { throw DBusCodingError("message shorter than its header") }
-        switch frame[0] {
+        let result: Result<MessageHeader, DBusCodingError> = frame.withUnsafeBytes { raw in
+            do throws(DBusCodingError) {
+                return .success(try MessageHeader(raw: raw, headerOnly: headerOnly, frame: frame))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    /// As above, on the bytes where they lie (a connection's read buffer, before any copy).
+    /// `frame` is the same bytes as an array, needed only to step over a header field this
+    /// library does not know; without it such a header throws `needsCopy`, and the caller
+    /// reads the message the usual way.
+    init(raw: UnsafeRawBufferPointer, headerOnly: Bool = false, frame: [UInt8]?) throws(DBusCodingError) {
+        guard raw.count >= Self.fixedLength else { throw DBusCodingError("message shorter than its header") }
+        switch raw[0] {
         case UInt8(ascii: "l"): bigEndian = false
         case UInt8(ascii: "B"): bigEndian = true
         default: throw DBusCodingError("not a D-Bus message")
         }
-        switch frame[1] {
+        switch raw[1] {
         case 1: kind = .methodCall
         case 2: kind = .methodReturn
         case 3: kind = .error
         case 4: kind = .signal
         default: kind = .other
         }
-        guard frame[3] == 1 else { throw DBusCodingError("D-Bus protocol version \(frame[3])") }
-        var reader = WireReader(frame, bigEndian: bigEndian, offset: 4)
-        let bodyLength = Int(try reader.readUInt32())
-        _ = try reader.readUInt32()  // the serial: read where it is needed (0 until we send our own)
-        let fieldsLength = Int(try reader.readUInt32())
-        guard fieldsLength <= frame.count - Self.fixedLength else { throw DBusCodingError("header fields past the end") }
-        let fields = try Self.fields(frame, bigEndian: bigEndian, length: fieldsLength)
+        guard raw[3] == 1 else { throw DBusCodingError("D-Bus protocol version \(raw[3])") }
+        var cursor = ByteCursor(raw, bigEndian: bigEndian, offset: 4, end: Self.fixedLength)
+        let bodyLength = Int(try cursor.uint32())
+        _ = try cursor.uint32()  // the serial: read where it is needed (0 until we send our own)
+        let fieldsLength = Int(try cursor.uint32())
+        guard fieldsLength <= raw.count - Self.fixedLength else { throw DBusCodingError("header fields past the end") }
+        let fields = try Self.fields(raw, frame: frame, bigEndian: bigEndian, length: fieldsLength)
         bodyStart = (Self.fixedLength + fieldsLength + 7) / 8 * 8
         if headerOnly {
-            guard frame.count == bodyStart else { throw DBusCodingError("header length does not match") }
+            guard raw.count == bodyStart else { throw DBusCodingError("header length does not match") }
         } else {
-            guard bodyStart <= frame.count, frame.count - bodyStart == bodyLength else {
+            guard bodyStart <= raw.count, raw.count - bodyStart == bodyLength else {
                 throw DBusCodingError("message length does not match its header")
             }
         }
@@ -118,6 +135,26 @@ struct MessageHeader {
         replySerial = fields.replySerial
     }
 
+    /// Whether this is the signal `interface`.`member`; `raw` is the message's bytes. The names
+    /// are known when compiling and compared with one memcmp each.
+    func isSignal(in raw: UnsafeRawBufferPointer, _ interface: StaticString, _ member: StaticString) -> Bool {
+        kind == .signal && Self.field(self.member, in: raw, is: member) && Self.field(self.interface, in: raw, is: interface)
+    }
+
+    /// Whether the body's signature is `signature` (not empty); `raw` is the message's bytes.
+    func hasSignature(in raw: UnsafeRawBufferPointer, _ signature: StaticString) -> Bool {
+        Self.field(self.signature, in: raw, is: signature)
+    }
+
+    private static func field(_ range: Range<Int>?, in raw: UnsafeRawBufferPointer, is text: StaticString) -> Bool {
+        guard let range, range.count == text.utf8CodeUnitCount, range.upperBound <= raw.count else { return false }
+        guard range.count > 0 else { return true }
+        return memcmp(raw.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0
+    }
+
+    /// Thrown by `init(raw:frame:)` without `frame` for a header with a field it cannot step over.
+    static let needsCopy = DBusCodingError("a header field only the full reader knows")
+
     /// The header fields as they were found.
     private struct Fields {
         var path, interface, member, errorName, destination, sender, signature: Range<Int>?
@@ -126,65 +163,60 @@ struct MessageHeader {
 
     /// Reads the header fields (the `length` bytes after the fixed part), checking each as
     /// libdbus does. On the raw bytes (`ByteCursor`): every received message goes through here.
-    private static func fields(_ frame: [UInt8], bigEndian: Bool, length: Int) throws(DBusCodingError) -> Fields {
-        let result: Result<Fields, DBusCodingError> = frame.withUnsafeBytes { raw in
-            var cursor = ByteCursor(raw, bigEndian: bigEndian, offset: fixedLength, end: fixedLength + length)
-            var found = Fields()
-            var seen: UInt16 = 0
-            do throws(DBusCodingError) {
-                while !cursor.isAtEnd {
-                    try cursor.align(8)
-                    let code = try cursor.byte()
-                    let type = try cursor.signature()
-                    // The one type code each known field must have; nil for a field we do not know.
-                    guard let field = FieldCode(rawValue: code) else {
-                        // A field a later version defined: skipped, as the specification asks.
-                        guard TypeSignature.isValid(frame, type, single: true) else { throw DBusCodingError("invalid header field type") }
-                        var generic = WireReader(frame, bigEndian: bigEndian, offset: cursor.offset, end: cursor.end)
-                        var index = type.lowerBound
-                        _ = try MessageCoding.read(&generic, frame, &index, depth: 1)
-                        cursor.offset = generic.offset
-                        continue
-                    }
-                    guard seen & (1 << code) == 0 else { throw DBusCodingError("header field \(code) appears twice") }
-                    seen |= 1 << code
-                    guard type.count == 1, raw[type.lowerBound] == field.typeCode else {
-                        throw DBusCodingError("header field \(code) has type '\(cursor.text(type))'")
-                    }
-                    switch field {
-                    case .path:
-                        let range = try cursor.string()
-                        let bytes = UnsafeRawBufferPointer(rebasing: raw[range]).assumingMemoryBound(to: UInt8.self)
-                        guard MessageCoding.isValidObjectPath(bytes) else { throw DBusCodingError("invalid path field") }
-                        found.path = range
-                    case .interface:
-                        found.interface = try name(&cursor, NameRules.isValidInterface, "interface", common: "com.victronenergy.BusItem")
-                    case .member:
-                        found.member = try name(&cursor, NameRules.isValidMember, "member",
-                                                common: "PropertiesChanged", alsoCommon: "ItemsChanged")
-                    case .errorName: found.errorName = try name(&cursor, NameRules.isValidInterface, "error name")
-                    case .destination: found.destination = try name(&cursor, NameRules.isValidBusName, "destination")
-                    case .sender: found.sender = try name(&cursor, NameRules.isValidBusName, "sender")
-                    case .replySerial:
-                        found.replySerial = try cursor.uint32()
-                        guard found.replySerial != 0 else { throw DBusCodingError("reply serial 0") }
-                    case .signature:
-                        do throws(DBusCodingError) {
-                            found.signature = try cursor.signature()
-                        } catch {
-                            throw DBusCodingError("signature field past the end")
-                        }
-                    case .unixFDs:
-                        // We never offer file descriptors, so a message must carry none.
-                        guard try cursor.uint32() == 0 else { throw DBusCodingError("message carries file descriptors") }
-                    }
+    private static func fields(_ raw: UnsafeRawBufferPointer, frame: [UInt8]?, bigEndian: Bool,
+                               length: Int) throws(DBusCodingError) -> Fields {
+        var cursor = ByteCursor(raw, bigEndian: bigEndian, offset: fixedLength, end: fixedLength + length)
+        var found = Fields()
+        var seen: UInt16 = 0
+        while !cursor.isAtEnd {
+            try cursor.align(8)
+            let code = try cursor.byte()
+            let type = try cursor.signature()
+            // The one type code each known field must have; nil for a field we do not know.
+            guard let field = FieldCode(rawValue: code) else {
+                // A field a later version defined: skipped, as the specification asks.
+                guard let frame else { throw needsCopy }
+                guard TypeSignature.isValid(frame, type, single: true) else { throw DBusCodingError("invalid header field type") }
+                var generic = WireReader(frame, bigEndian: bigEndian, offset: cursor.offset, end: cursor.end)
+                var index = type.lowerBound
+                _ = try MessageCoding.read(&generic, frame, &index, depth: 1)
+                cursor.offset = generic.offset
+                continue
+            }
+            guard seen & (1 << code) == 0 else { throw DBusCodingError("header field \(code) appears twice") }
+            seen |= 1 << code
+            guard type.count == 1, raw[type.lowerBound] == field.typeCode else {
+                throw DBusCodingError("header field \(code) has type '\(cursor.text(type))'")
+            }
+            switch field {
+            case .path:
+                let range = try cursor.string()
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[range]).assumingMemoryBound(to: UInt8.self)
+                guard MessageCoding.isValidObjectPath(bytes) else { throw DBusCodingError("invalid path field") }
+                found.path = range
+            case .interface:
+                found.interface = try name(&cursor, NameRules.isValidInterface, "interface", common: "com.victronenergy.BusItem")
+            case .member:
+                found.member = try name(&cursor, NameRules.isValidMember, "member",
+                                        common: "PropertiesChanged", alsoCommon: "ItemsChanged")
+            case .errorName: found.errorName = try name(&cursor, NameRules.isValidInterface, "error name")
+            case .destination: found.destination = try name(&cursor, NameRules.isValidBusName, "destination")
+            case .sender: found.sender = try name(&cursor, NameRules.isValidBusName, "sender")
+            case .replySerial:
+                found.replySerial = try cursor.uint32()
+                guard found.replySerial != 0 else { throw DBusCodingError("reply serial 0") }
+            case .signature:
+                do throws(DBusCodingError) {
+                    found.signature = try cursor.signature()
+                } catch {
+                    throw DBusCodingError("signature field past the end")
                 }
-                return .success(found)
-            } catch {
-                return .failure(error)
+            case .unixFDs:
+                // We never offer file descriptors, so a message must carry none.
+                guard try cursor.uint32() == 0 else { throw DBusCodingError("message carries file descriptors") }
             }
         }
-        return try result.get()
+        return found
     }
 
     /// A string field that must be a valid name of one kind. The names nearly every message

@@ -166,6 +166,7 @@ public final class VeMonitor {
         connection.addMatch("type='signal',path='/',interface='com.victronenergy.BusItem',member='ItemsChanged'")
         if signalToken == nil {
             signalToken = connection.addSignalHandler { message in self.handleSignal(message) }
+            connection.rawSignalReader = { raw in self.takePropertiesChanged(raw) }
         }
         rescanAll()
     }
@@ -175,6 +176,7 @@ public final class VeMonitor {
     public func stop() {
         if let signalToken { connection.removeSignalHandler(signalToken) }
         signalToken = nil
+        connection.rawSignalReader = nil
         onServiceAppeared = nil
         onServiceRemoved = nil
         onValuesChanged = nil
@@ -481,25 +483,16 @@ public final class VeMonitor {
     }
 
     /// PropertiesChanged: one path's new value. dbus-serialbattery sends one per changed path
-    /// (some 700 a second at 32 batteries of 24 cells), so the sender and the object path are
-    /// matched as bytes inside the message and the usual body is read in place: no String and no
-    /// allocation while the sender repeats; one hash of the service's name finds its state.
+    /// (some 700 a second at 32 batteries of 24 cells). Nearly all are taken earlier, in the
+    /// read buffer (`takePropertiesChanged`); this reads the rest: other layouts and types,
+    /// bodies too large, messages that arrived during a blocking call.
     private func propertiesChanged(_ message: Message) {
-        let found: (name: String, position: Dictionary<String, ServiceState>.Index, index: Int?)?? =
-            message.withSenderAndPathBytes { sender, path in
-                guard let service = service(ofSender: sender) else { return nil }
-                return (service.name, service.position, keptIndex(bytes: path, lookup: &pathTable.lookup))
-            }
-        guard let (name, position, kept) = found ?? nil else { return }
-        services.values[position].lastUpdate = clock()
-        guard let index = kept else {
-            if !keepsOnlyRequestedPaths { onProblem?(.tooManyPaths(service: name)) }
-            return
-        }
+        guard let target = message.withSenderAndPathBytes({ propertyTarget(sender: $0, path: $1) }) ?? nil,
+              let index = noteUpdate(of: target) else { return }
         // A body too large for a value is not decoded: the reading is invalid.
         guard !message.bodyWasSkipped, message.bodyLength <= maximumItemBytes else {
-            onProblem?(.valueTooLarge(service: name, path: pathTable.names[index], bytes: message.bodyLength))
-            if services.values[position].store(.invalid, at: index) { reportChange(name, id(index)) }
+            onProblem?(.valueTooLarge(service: target.name, path: pathTable.names[index], bytes: message.bodyLength))
+            if services.values[target.position].store(.invalid, at: index) { reportChange(target.name, id(index)) }
             return
         }
         let value: ItemsDecoding.PropertyValue
@@ -509,16 +502,65 @@ public final class VeMonitor {
             }
             value = try ItemsDecoding.propertyValue(in: message)
         } catch {
-            onProblem?(.malformedSignal(service: name, member: "PropertiesChanged", detail: error.description))
+            onProblem?(.malformedSignal(service: target.name, member: "PropertiesChanged", detail: error.description))
             return
         }
         let changed: Bool
         switch value {
         case .none: return
-        case .number(let number): changed = services.values[position].store(number: number, at: index)
-        case .other(let other): changed = services.values[position].store(other, at: index)
+        case .number(let number): changed = services.values[target.position].store(number: number, at: index)
+        case .other(let other): changed = services.values[target.position].store(other, at: index)
         }
-        if changed { reportChange(name, id(index)) }
+        if changed { reportChange(target.name, id(index)) }
+    }
+
+    /// The connection's raw reader: a PropertiesChanged whose header reads and whose body is the
+    /// usual `{Value: <double>, Text: <string>}` within `maximumItemBytes` is taken where it lies
+    /// in the read buffer, with the same checks and the same effect as `propertiesChanged`, but
+    /// without copying it out or making a `Message` (callgrind at 32x24: about 1,000 fewer
+    /// instructions per signal, two allocations and frees fewer). Anything else is left (false),
+    /// before anything was changed, for the usual path.
+    private func takePropertiesChanged(_ raw: UnsafeRawBufferPointer) -> Bool {
+        // Only signals: the kind byte is read before the header.
+        guard raw.count > MessageHeader.fixedLength, raw[1] == 4,
+              let header = try? MessageHeader(raw: raw, frame: nil),
+              header.isSignal(in: raw, Self.busItem, "PropertiesChanged"),
+              header.hasSignature(in: raw, "a{sv}"),
+              raw.count - header.bodyStart <= maximumItemBytes,
+              let number = ItemsDecoding.plainPropertyNumber(in: raw, bigEndian: header.bigEndian,
+                                                             bodyStart: header.bodyStart),
+              let sender = header.sender, let path = header.path else { return false }
+        guard let target = propertyTarget(sender: UnsafeRawBufferPointer(rebasing: raw[sender]),
+                                          path: UnsafeRawBufferPointer(rebasing: raw[path])),
+              let index = noteUpdate(of: target) else { return true }
+        if services.values[target.position].store(number: number, at: index) { reportChange(target.name, id(index)) }
+        return true
+    }
+
+    /// Where a PropertiesChanged goes: its service (found by the sender) and the path's slot
+    /// (nil when the path is not kept).
+    private struct PropertyTarget {
+        let name: String
+        let position: Dictionary<String, ServiceState>.Index
+        let index: Int?
+    }
+
+    /// The target of a PropertiesChanged from `sender` on `path`; nil when no watched service sent it.
+    private func propertyTarget(sender: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) -> PropertyTarget? {
+        guard let service = service(ofSender: sender) else { return nil }
+        return PropertyTarget(name: service.name, position: service.position,
+                              index: keptIndex(bytes: path, lookup: &pathTable.lookup))
+    }
+
+    /// The service was heard from; returns the path's slot, nil (and reported when every
+    /// path is kept: the table is full) when the value is not kept.
+    private func noteUpdate(of target: PropertyTarget) -> Int? {
+        services.values[target.position].lastUpdate = clock()
+        guard let index = target.index else {
+            if !keepsOnlyRequestedPaths { onProblem?(.tooManyPaths(service: target.name)) }
+            return nil
+        }
+        return index
     }
 
     /// The service whose owner is `sender` (a unique name's bytes), nil when none is watched.

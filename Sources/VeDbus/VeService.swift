@@ -131,10 +131,12 @@ public final class VeService {
 
     /// Sends one PropertiesChanged on each changed path's own object, as a driver that sets
     /// every path outside a batch does (dbus-serialbattery); returns how many it sent.
+    /// `pause` runs between two signals: a driver's own time per setter call.
     @discardableResult
-    public func publishEachPath() -> Int {
+    public func publishEachPath(between pause: (() -> Void)? = nil) -> Int {
         guard isRegistered, !changed.isEmpty else { return 0 }
-        for index in changed {
+        for (position, index) in changed.enumerated() {
+            if position > 0 { pause?() }
             items[index].pendingChange = false
             if let signal = try? Message.signal(path: items[index].path, interface: Self.busItemInterface,
                                                 member: "PropertiesChanged", arguments: [valueAndText(items[index])]) {

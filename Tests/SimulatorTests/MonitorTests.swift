@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Simulator
 import VeDbus
@@ -86,5 +87,66 @@ import BusTestSupport
         // ItemsChanged only from the devices that are not batteries (Multi, MPPT, system).
         let itemsChanged = lines.filter { $0.contains("member=ItemsChanged") }.count
         #expect(itemsChanged <= bench.venus.devices.count - bench.venus.batteries.count, "\(itemsChanged)")
+    }
+
+    /// Separate driver processes: with `DriverPacing`, each battery's burst comes at its own
+    /// moment of the second (battery i of 4 at i/4 s), its signals the driver's gap apart, as
+    /// dbus-monitor (a client we did not write) sees them arrive; back to back, all at once.
+    @Test func pacedBatteriesSendAtTheirOwnMomentWithTheDriversGap() throws {
+        var config = SimulationConfig()
+        config.batteryCount = 4
+        config.measurementNoise = true
+        let bench = try SimulatorBench(config: config)
+        let watcher = try ExternalTool.startMonitor(
+            address: bench.fixture.bus.address,
+            rule: "type='signal',interface='com.victronenergy.BusItem',member='PropertiesChanged'", loop: bench.fixture.loop)
+        defer { watcher.stop() }
+        #expect(bench.fixture.spin(until: {
+            watcher.output.contains("NameAcquired") && bench.venus.batteries.allSatisfy(\.isOnBus)
+        }, timeout: 10))
+
+        /// Arrival times (dbus-monitor's `time=`, wall clock) of each sender's cell-voltage signals since `since`.
+        func arrivals(since: Double) -> [String: [Double]] {
+            var bySender: [String: [Double]] = [:]
+            for line in watcher.output.split(separator: "\n")
+            where line.hasPrefix("signal time=") && line.contains("path=/Voltages/Cell") {
+                let fields = line.split(separator: " ")
+                guard let time = fields.first(where: { $0.hasPrefix("time=") }).flatMap({ Double($0.dropFirst(5)) }),
+                      time >= since, let sender = fields.first(where: { $0.hasPrefix("sender=") }) else { continue }
+                bySender[String(sender), default: []].append(time)
+            }
+            return bySender
+        }
+        /// Steps once with `pacing` and returns what arrived from each battery.
+        func round(_ pacing: DriverPacing) -> [String: [Double]] {
+            let since = Date().timeIntervalSince1970
+            let counts = bench.venus.batteries.map(\.publishCount)
+            bench.venus.step(1, pacing: pacing, on: bench.loop)
+            #expect(bench.fixture.spin(until: {
+                zip(bench.venus.batteries, counts).allSatisfy { $0.publishCount > $1 } && arrivals(since: since).count == 4
+            }, timeout: 5))
+            _ = bench.fixture.spin(until: { false }, realSeconds: 0.3)  // the last burst's tail
+            return arrivals(since: since)
+        }
+        // The monitor watches once it has seen a whole round (it becomes a monitor after its NameAcquired).
+        bench.venus.step(1)
+        #expect(bench.fixture.spin(until: { arrivals(since: 0).count == 4 }, timeout: 10))
+        _ = bench.fixture.spin(until: { false }, realSeconds: 0.3)
+
+        let gap = 3000
+        let spread = round(DriverPacing(spreadOverSecond: true, messageGapMicroseconds: gap))
+        #expect(spread.count == 4, "one sender per battery: \(spread.mapValues(\.count))")
+        let starts = spread.values.compactMap(\.first).sorted()
+        for (earlier, later) in zip(starts, starts.dropFirst()) {
+            #expect(later - earlier > 0.15, "bursts a quarter second apart: \(starts)")
+        }
+        for (sender, times) in spread {
+            let span = (times.last ?? 0) - (times.first ?? 0)
+            let least = Double(times.count - 1) * Double(gap) / 1e6 * 0.8
+            #expect(times.count >= 4 && span >= least, "\(sender): \(times.count) signals over \(span) s")
+        }
+
+        let together = round(.backToBack).values.compactMap(\.first).sorted()
+        #expect(together.count == 4 && (together.last ?? 9) - (together.first ?? 0) < 0.1, "\(together)")
     }
 }

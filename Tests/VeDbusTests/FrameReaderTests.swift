@@ -95,6 +95,8 @@ import Testing
             return "rejected (\(reason)) answer \(target.map { "\($0.sender)#\($0.serial)" } ?? "nobody")"
         case .oversized(let length, let header):
             return "oversized \(length) \(header?.member ?? "-") \(header?.serial ?? 0)"
+        case .taken:
+            return "taken"
         }
     }
 
@@ -115,6 +117,32 @@ import Testing
             frames += try Self.drain(reader)
             #expect(frames.map(Self.summary) == expected, "split at byte \(split)")
             #expect(reader.bufferedBytes == 0)
+        }
+    }
+
+    /// A raw reader sees each whole message where it lies and takes what it wants: those come
+    /// out as `.taken`, the rest as usual, in order, however the stream is split.
+    @Test func aRawReaderTakesWholeMessagesInPlaceWhereverTheStreamIsSplit() throws {
+        let stream = Self.call(serial: 3) + Self.signal(serial: 4, text: "ab") + Self.signal(serial: 0, text: "zero")
+            + Self.signal(serial: 6, text: "cd", bigEndian: true)
+        for split in 1..<stream.count {
+            let reader = FrameReader()
+            var seen: [Int] = []
+            let takeSignals: (UnsafeRawBufferPointer) -> Bool = { raw in
+                seen.append(raw.count)
+                return raw[1] == 4  // signals
+            }
+            var frames: [ReceivedFrame] = []
+            for part in [Array(stream[..<split]), Array(stream[split...])] {
+                reader.append(part)
+                while let frame = try reader.next(rawReader: takeSignals) { frames.append(frame) }
+            }
+            #expect(frames.map(Self.summary) == [
+                "message 3 GetValue :1.7 ", "taken", "rejected (message with serial 0) answer nobody", "taken",
+            ], "split at \(split)")
+            // Only whole messages with a serial were shown, each once.
+            #expect(seen == [Self.call(serial: 3).count, Self.signal(serial: 4, text: "ab").count,
+                             Self.signal(serial: 6, text: "cd", bigEndian: true).count], "split at \(split)")
         }
     }
 

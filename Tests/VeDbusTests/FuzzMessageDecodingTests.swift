@@ -266,12 +266,39 @@ import Testing
             seeds.append(Self.marshal(try Message.signal(path: "/Voltages/Cell\(1 + r.below(16))", interface: "com.victronenergy.BusItem",
                                                          member: "PropertiesChanged", arguments: [.stringVariantDictionary(fields)])))
         }
+        // The layout nearly every driver sends, which the monitor's raw reader takes.
+        seeds.append(Self.marshal(try Message.signal(path: "/Dc/0/Voltage", interface: "com.victronenergy.BusItem",
+                                                     member: "PropertiesChanged",
+                                                     arguments: [.stringVariantDictionary([("Value", .double(52.71)),
+                                                                                           ("Text", .string("52.71V"))])])))
         var compared = 0
+        var takenRaw = 0
         for _ in 0..<FuzzBudget.iterations(default: 6000) {
             var bytes = seeds[r.below(seeds.count)]
             for _ in 0..<r.below(4) { bytes = r.mutate(bytes) }
-            guard let message = try? Message(frame: Self.firstFrame(bytes)),
-                  message.hasSignature(ItemsDecoding.propertiesSignature) else { continue }
+            let frame = Self.firstFrame(bytes)
+            // The monitor's raw reader (header and number read in the read buffer) accepts only
+            // what the Message path accepts, and reads the same number.
+            let raw = frame.withUnsafeBytes { raw -> (MessageHeader?, Double?) in
+                guard let header = try? MessageHeader(raw: raw, frame: nil) else { return (nil, nil) }
+                return (header, header.hasSignature(in: raw, "a{sv}")
+                    ? ItemsDecoding.plainPropertyNumber(in: raw, bigEndian: header.bigEndian, bodyStart: header.bodyStart) : nil)
+            }
+            let full = try? Message(frame: frame)
+            if let rawHeader = raw.0 {
+                #expect(full != nil, "the raw header read what the full reader refuses")
+                #expect(full.map { $0.header.sender == rawHeader.sender && $0.header.path == rawHeader.path
+                    && $0.header.signature == rawHeader.signature && $0.header.bodyStart == rawHeader.bodyStart } == true)
+            }
+            if let number = raw.1 {
+                takenRaw += 1
+                guard let full, case .number(let read)? = try? ItemsDecoding.propertyValue(in: full) else {
+                    Issue.record("the raw reader took a number the Message path does not read as one")
+                    continue
+                }
+                #expect(read.bitPattern == number.bitPattern)
+            }
+            guard let message = full, message.hasSignature(ItemsDecoding.propertiesSignature) else { continue }
             let fast = try? ItemsDecoding.propertyValue(in: message)
             guard let fields = (try? message.arguments())?.first?.stringKeyedEntries else { continue }
             let generic = fields.first(where: { $0.0 == "Value" })?.1
@@ -284,6 +311,7 @@ import Testing
             }
         }
         #expect(compared > 0)
+        #expect(takenRaw > 0)
     }
 
     /// Venus-shaped messages the corpus starts from: GetItems replies, ItemsChanged with an
