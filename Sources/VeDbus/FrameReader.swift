@@ -89,7 +89,8 @@ final class FrameReader {
     ///
     /// `rawReader` sees each whole message (not an oversized one) in the buffer first, valid
     /// only during the call; when it returns true the message is taken (`.taken`): it is
-    /// neither copied nor made into a `Message`.
+    /// neither copied nor made into a `Message`. It must not read from this reader's
+    /// connection (a blocking call would move the buffer it is given).
     func next(rawReader: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws(DBusCodingError) -> ReceivedFrame? {
         defer { compact() }
         if skipping > 0 {

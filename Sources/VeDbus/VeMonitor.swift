@@ -536,9 +536,13 @@ public final class VeMonitor {
                                                              bodyStart: header.bodyStart),
               let sender = header.sender, let path = header.path else { return false }
         guard let target = propertyTarget(sender: UnsafeRawBufferPointer(rebasing: raw[sender]),
-                                          path: UnsafeRawBufferPointer(rebasing: raw[path])),
-              let index = noteUpdate(of: target) else { return true }
-        if services.values[target.position].store(number: number, at: index) { reportChange(target.name, id(index)) }
+                                          path: UnsafeRawBufferPointer(rebasing: raw[path])) else { return true }
+        // No callback runs from here: one could use the connection, whose read buffer `raw` lies
+        // in. A path not kept (reported when the table is full) or one a reader asked to hear
+        // of goes the usual way.
+        guard let index = target.index, !isReported(index) else { return false }
+        services.values[target.position].lastUpdate = clock()
+        _ = services.values[target.position].store(number: number, at: index)
         return true
     }
 

@@ -102,6 +102,26 @@ import BusTestSupport
         #expect(monitor.value(name, "/Soc") == .double(40))
     }
 
+    /// Per-path PropertiesChanged (most taken in the read buffer): a number on a reported path
+    /// is reported, one on another path only stored.
+    @Test func perPathNumbersAreReportedOnlyOnReportedPaths() throws {
+        monitor.reportedPaths = [monitor.pathID("/Soc")]
+        monitor.start()
+        let service = try battery("ttyUSB4", voltage: 52.0)
+        let name = "com.victronenergy.battery.ttyUSB4"
+        #expect(fixture.spin(until: { events.appeared == [name] }))
+        service.set("/Dc/0/Voltage", .double(52.5))
+        service.publishEachPath()
+        #expect(fixture.spin(until: { monitor.value(name, "/Dc/0/Voltage") == .double(52.5) }))
+        #expect(events.changed.isEmpty, "a number outside reportedPaths is stored, not reported")
+        service.set("/Soc", .double(41))
+        service.set("/Dc/0/Voltage", .double(52.6))
+        service.publishEachPath()
+        #expect(fixture.spin(until: { monitor.value(name, "/Dc/0/Voltage") == .double(52.6) }))
+        #expect(monitor.value(name, "/Soc") == .double(41))
+        #expect(events.changed.map { $0.1 } == [["/Soc"]])
+    }
+
     @Test func propertiesChangedFromTheOwningConnectionUpdatesTheCache() throws {
         let service = try battery("ttyUSB0", voltage: 53.0)
         monitor.start()
