@@ -541,7 +541,7 @@ public final class VeMonitor {
         // in. A path not kept (reported when the table is full) or one a reader asked to hear
         // of goes the usual way.
         guard let index = target.index, !isReported(index) else { return false }
-        services.values[target.position].lastUpdate = clock()
+        _ = noteUpdate(of: target)
         _ = services.values[target.position].store(number: number, at: index)
         return true
     }
