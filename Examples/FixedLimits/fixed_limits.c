@@ -2,8 +2,9 @@
  * FixedLimits: a charge strategy in plain C, built against dab_plugin.h alone.
  * CVL, CCL and DCL come straight from the config keys FIXED_CVL, FIXED_CCL and FIXED_DCL.
  *
- * Build: cc -shared -fPIC -I Sources/PluginAPI/include -o libFixedLimits.so \
- *            Examples/FixedLimits/fixed_limits.c
+ * Build: make (see the Makefile), or
+ *   cc -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -I Sources/PluginAPI/include \
+ *      -o libFixedLimits.so Examples/FixedLimits/fixed_limits.c
  */
 #include <dab_plugin.h>
 
@@ -135,6 +136,8 @@ static const dab_library fixed_limits_library = {
     .strategies = fixed_limits_strategies,
 };
 
+/* The one exported symbol; everything else is hidden (built with -fvisibility=hidden). */
+__attribute__((visibility("default")))
 const dab_library *dab_plugin_entry(uint32_t host_abi_major, const char **refusal) {
     if (host_abi_major != DAB_ABI_MAJOR) {
         if (refusal != NULL) {

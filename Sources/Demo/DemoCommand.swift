@@ -24,6 +24,7 @@ enum DemoCommand {
             .value("default-config", "PATH", help: "config.default.ini to use."),
             .value("plugin-dir", "PATH", help: "Folder of the strategy plugins."),
             .value("daemon", "PATH", help: "The daemon's executable (default: dbus-aggregate-batteries beside this one)."),
+            .value("record", "FILE", help: "Also record a trace of the run into FILE (dbus-aggregate-batteries record beside the daemon), to replay."),
             .flag("plain", help: "Print the view as plain text every 5 s instead of refreshing the screen."),
             .flag("verbose", help: "Pass the daemon's info lines to stderr (the view stays on stdout)."),
         ])
@@ -81,6 +82,18 @@ enum DemoCommand {
         }
         if let pluginFolder = arguments.string("plugin-dir") { daemonArguments += ["--plugin-dir", pluginFolder] }
         let daemon = try ChildProcess(path: daemonPath, arguments: daemonArguments, stderrFD: logFD)
+        // The recorder watches the same bus with the daemon's own code, as on a real system.
+        var recorder: ChildProcess?
+        if let trace = arguments.string("record") {
+            var recordArguments = ["record", "--bus", bus.address, "--out", trace, "--time-scale", "\(speed)",
+                                   "--seconds", seconds > 0 ? "\(seconds + 5)" : "31536000"]
+            recordArguments += ["--config", folder + "/config.ini", "--state-dir", folder]
+            if let defaultConfig = arguments.string("default-config") ?? checkoutDefaultConfig() {
+                recordArguments += ["--default-config", defaultConfig]
+            }
+            if let pluginFolder = arguments.string("plugin-dir") { recordArguments += ["--plugin-dir", pluginFolder] }
+            recorder = try ChildProcess(path: daemonPath, arguments: recordArguments, stderrFD: logFD)
+        }
 
         let viewer = try BusConnection(.address(bus.address))
         loop.attach(viewer)
@@ -127,6 +140,10 @@ enum DemoCommand {
         if seconds > 0 { loop.after(seconds) { loop.stop() } }
         loop.run()
 
+        if let recorder {
+            recorder.terminate()
+            printError("demo: trace recorded into \(arguments.string("record") ?? "") (recorder status \(recorder.waitForExit()))")
+        }
         daemon.terminate()
         venus.stop()
         viewer.close()

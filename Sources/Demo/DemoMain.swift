@@ -7,14 +7,20 @@ enum DemoMain {
     static func main() {
         let program = "dab-demo"
         do {
-            switch try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()), commands: [DemoCommand.spec],
+            let commands = [DemoCommand.spec, ScenarioTraceCommand.spec]
+            switch try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()), commands: commands,
                                                defaultCommand: DemoCommand.spec.name) {
             case .version:
                 print(AggregateService.version)
-            case .help:
-                print(CommandHelp.command(program: program, DemoCommand.spec), terminator: "")
-            case .run(_, let arguments):
-                exit(try DemoCommand.run(arguments))
+            case .help(let name):
+                if name == ScenarioTraceCommand.spec.name {
+                    print(CommandHelp.command(program: program, ScenarioTraceCommand.spec), terminator: "")
+                } else {
+                    print(CommandHelp.overview(program: program, abstract: DemoCommand.spec.abstract, commands: commands,
+                                               defaultCommand: DemoCommand.spec.name), terminator: "")
+                }
+            case .run(let name, let arguments):
+                exit(name == ScenarioTraceCommand.spec.name ? try ScenarioTraceCommand.run(arguments) : try DemoCommand.run(arguments))
             }
         } catch let error as UsageError {
             printError("error: \(error)\nSee '\(program) --help'.")

@@ -8,7 +8,7 @@ enum DbusAggregateBatteries {
     static let program = "dbus-aggregate-batteries"
     static let version = "0.1.0"
     static let abstract = "Combine several BMS batteries on Victron Venus OS into one virtual battery."
-    static let commands = [RunCommand.spec, CheckConfigCommand.spec, PluginsCommand.spec, StatusCommand.spec, DemoCommand.spec]
+    static let commands = [RunCommand.spec, CheckConfigCommand.spec, PluginsCommand.spec, StatusCommand.spec, RecordCommand.spec, ReplayCommand.spec, PluginCheckCommand.spec, DemoCommand.spec]
 
     static func main() {
         exit(main(ProcessArguments.read()))
@@ -46,6 +46,9 @@ enum DbusAggregateBatteries {
             case CheckConfigCommand.spec.name: return try CheckConfigCommand.run(arguments)
             case PluginsCommand.spec.name: return try PluginsCommand.run(arguments)
             case StatusCommand.spec.name: return try StatusCommand.run(arguments)
+            case RecordCommand.spec.name: return try RecordCommand.run(arguments)
+            case ReplayCommand.spec.name: return try ReplayCommand.run(arguments)
+            case PluginCheckCommand.spec.name: return try PluginCheckCommand.run(arguments)
             default: return try RunCommand.run(arguments)
             }
         } catch {

@@ -30,6 +30,7 @@ struct ConfigDefaultFileTests {
         // Keys new in this program.
         ("CHARGE_STRATEGY", ""), ("SOC_STRATEGY", ""), ("PLUGIN_DIR", ""), ("STALE_TIMEOUT", "10"),
         ("OFFLINE_BLOCK_AFTER", "60"), ("MAX_VALUE_BYTES", "4096"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
+        ("TRACE_FILE", ""), ("TRACE_MAX_BYTES", "20000000"),
     ]
 
     @Test func parsesCleanlyAndHoldsExactlyTheReferenceKeysAndDefaults() throws {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
@@ -81,6 +82,22 @@ static inline int csystem_file_owner_mode(const char *path, uid_t *owner, mode_t
 /* "%.*f" without Swift's CVarArg boxing: GetText forms are made for every changed path. */
 static inline int csystem_format_fixed(char *buffer, size_t size, int decimals, double value) {
     return snprintf(buffer, size, "%.*f", decimals, value);
+}
+
+/* Waits for child `pid` without blocking when `block` is 0. Returns 1 when it ended, with
+ * `*signal_number` the signal that killed it (0 when it exited) and `*exit_code` its status;
+ * 0 when it still runs; -1 with errno set. WIFSIGNALED and friends are macros Swift cannot call. */
+static inline int csystem_wait_child(pid_t pid, int block, int *exit_code, int *signal_number) {
+    int status = 0;
+    pid_t done;
+    do {
+        done = waitpid(pid, &status, block ? 0 : WNOHANG);
+    } while (done < 0 && errno == EINTR);
+    if (done < 0) return -1;
+    if (done == 0) return 0;
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    *signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    return 1;
 }
 
 #endif

@@ -59,6 +59,9 @@ public enum ConfigKeyRoles {
         ("SEND_CELL_VOLTAGES", "publish every cell of every battery as /Voltages/<battery>_Cell<k>"),
         ("LOGGING", "log level: ERROR, WARNING, INFO or DEBUG"),
         ("LOG_PERIOD", "seconds between two summary lines in the log; 0: none"),
+        ("TRACE_FILE", "file the daemon writes a trace of its strategies' inputs and outputs to, a JSON line a tick; "
+            + "empty: none"),
+        ("TRACE_MAX_BYTES", "size at which the trace file is rotated to TRACE_FILE.1"),
     ]
 
     /// What the host does with `key` (case-insensitive); nil for a key only strategies read.

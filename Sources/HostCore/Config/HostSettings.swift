@@ -78,6 +78,11 @@ public struct HostSettings: Equatable, Sendable {
     public var logLevel: LogLevel
     /// LOG_PERIOD in s; 0 = no periodic summary.
     public var logPeriodSeconds: Int
+    /// TRACE_FILE: where the daemon writes, each tick, what its strategies got and gave (a trace
+    /// to replay or to send with a problem report); nil = no trace.
+    public var traceFile: String?
+    /// TRACE_MAX_BYTES: the trace file's size at which it is rotated to TRACE_FILE.1.
+    public var traceMaxBytes: Int
 }
 
 extension HostSettings {
@@ -130,7 +135,9 @@ extension HostSettings {
             startupWaitSeconds: r.seconds("STARTUP_WAIT", allowZero: true),
             sendCellVoltages: r.bool("SEND_CELL_VOLTAGES"),
             logLevel: r.logLevel("LOGGING"),
-            logPeriodSeconds: r.int("LOG_PERIOD", atLeast: 0)
+            logPeriodSeconds: r.int("LOG_PERIOD", atLeast: 0),
+            traceFile: r.optionalAbsolutePath("TRACE_FILE"),
+            traceMaxBytes: r.int("TRACE_MAX_BYTES", atLeast: TraceWriter.minimumBytes)
         )
     }
 }

@@ -39,6 +39,17 @@ struct SettingsReader {
         return value
     }
 
+    /// An absolute file path, or nil when empty: a relative one would depend on the folder the
+    /// service happens to start in.
+    mutating func optionalAbsolutePath(_ key: String) -> String? {
+        guard let value = optionalText(key) else { return nil }
+        guard value.hasPrefix("/") else {
+            report(key, "expected an absolute path starting with '/'")
+            return nil
+        }
+        return value
+    }
+
     /// A D-Bus object path such as `/CustomName`.
     mutating func busPath(_ key: String) -> String {
         let value = text(key, allowEmpty: false)

@@ -33,6 +33,12 @@ public final class AggregatorDaemon {
     private var onlineSnapshots: [BatterySnapshot] = []
     private var reconnect = ReconnectBackoff()
     private var reconnectTimer: EventLoop.TimerID?
+    /// TRACE_FILE: each tick's strategy inputs and outputs, for a replay or a problem report.
+    private var trace: TraceWriter?
+    /// Set by `record` before `start()`: the daemon then only watches. Each tick it writes what the
+    /// strategies would get and what the aggregate on the bus (another process) published; it
+    /// runs no strategy, registers no name, publishes and saves nothing.
+    public var recorder: TraceWriter?
     /// The last outcome, for the periodic log line and tests.
     public private(set) var lastOutcome: TickOutcome?
     /// Once registered, read the monitor's connection only just before each tick
@@ -62,6 +68,17 @@ public final class AggregatorDaemon {
         limitGuard = LimitGuard(configuration: prepared.configuration)
         faults = FaultReporter(logger: logger, clock: loop.clock)
         lastLogAt = loop.now
+        trace = Self.traceWriter(for: prepared)
+    }
+
+    /// The trace writer TRACE_FILE asks for, with a header naming the strategies and the user's keys.
+    static func traceWriter(for prepared: PreparedStrategies) -> TraceWriter? {
+        let settings = prepared.configuration.settings
+        guard let path = settings.traceFile else { return nil }
+        let header = TraceHeader(source: "daemon", program: "dbus-aggregate-batteries \(AggregateService.version)",
+                                 chargeStrategy: prepared.selection.charge, socStrategy: prepared.selection.soc,
+                                 config: TraceHeader.recordedKeys(of: prepared.configuration.layers))
+        return TraceWriter(path: path, maximumBytes: settings.traceMaxBytes, header: header)
     }
 
     /// Starts watching the bus and ticking. The service is registered once the batteries have
@@ -115,6 +132,11 @@ public final class AggregatorDaemon {
         session.connection.onDisconnect = { self.busLost() }
         session.serviceConnection.onDisconnect = { self.busLost() }
         feedIn.monitor = monitor
+        if recorder != nil {
+            // The running aggregate is read like any service (the inventory never takes it for a pack).
+            monitor.excludedNames = []
+            for path in PublishedLimits.paths { _ = monitor.pathID(path) }
+        }
         monitor.start()
     }
 
@@ -236,6 +258,8 @@ public final class AggregatorDaemon {
             || fresh.configuration.settings.dcloadServiceName != settings.dcloadServiceName
         prepared = fresh
         settings = fresh.configuration.settings
+        trace?.close()
+        trace = Self.traceWriter(for: fresh)
         logger.level = settings.logLevel
         degradedPolicy.offlineBlockAfterSeconds = settings.offlineBlockAfterSeconds
         limitGuard = LimitGuard(configuration: fresh.configuration, lastValidChargeVoltage: limitGuard.lastValidChargeVoltage)
@@ -277,21 +301,39 @@ public final class AggregatorDaemon {
         let context = TickContext(timeStepSeconds: timeStep, date: calendar(),
                                   batteriesExpected: expectedCount, bank: aggregate.snapshot,
                                   batteries: onlineSnapshots)
-        let input = tickInput.fill(context)
-        let charge = runChargeStrategy(input, anyOnline: onlineCount > 0)
-        tickInput.setCharge(try? charge.get())
-        let soc = runSocStrategy(input, anyOnline: onlineCount > 0)
         let capacity = tracker.capacityShare(configured: settings.numberOfBatteries)
-        let limits = limitGuard.limits(for: charge, status: status,
-                                       onlineCapacityShare: capacity.expected > 0 ? capacity.online / capacity.expected : 1,
-                                       vetoes: PackVetoes.of(tracker.readings))
-        if case .success = charge { faults.limitsReplaced(strategy: prepared.selection.charge, limits.replacements) }
-
+        let capacityShare = capacity.expected > 0 ? capacity.online / capacity.expected : 1
+        let vetoes = PackVetoes.of(tracker.readings)
+        if let recorder {
+            let published = PublishedLimits.read(from: monitor)
+            faults.traceNotWritten(recorder.append(TraceCoding.line(TraceTick(
+                timeSeconds: now, context: context, onlineCapacityShare: capacityShare, vetoes: vetoes,
+                published: published))))
+            return
+        }
+        let strategies = StrategyTick.run(charge: prepared.charge, soc: prepared.soc, buffers: tickInput, context: context,
+                                          status: status, onlineCapacityShare: capacityShare, vetoes: vetoes,
+                                          limitGuard: &limitGuard)
+        reportStrategies(strategies)
+        let charge = strategies.charge
+        let soc = strategies.soc
+        let limits = strategies.limits
         let outcome = TickOutcome(bank: aggregate.values, soc: soc, limits: limits, status: status,
                                   batteriesExpected: settings.numberOfBatteries, batteriesCounted: expectedCount,
                                   chargeStrategyState: (try? charge.get())?.strategyState ?? "",
                                   socStrategyState: soc?.strategyState ?? "")
         lastOutcome = outcome
+        if let trace {
+            let published = PublishedLimits(
+                chargeVoltageLimit: limits.chargeVoltageLimit, chargeCurrentLimit: limits.chargeCurrentLimit,
+                dischargeCurrentLimit: limits.dischargeCurrentLimit, socPercent: soc?.socPercent,
+                limitReason: limits.reason, bmsCableAlarm: limits.bmsCableAlarm)
+            let line = TraceCoding.line(TraceTick(
+                timeSeconds: now, context: context, onlineCapacityShare: strategies.onlineCapacityShare,
+                vetoes: strategies.vetoes, published: published, charge: try? charge.get(),
+                chargeError: strategies.chargeFailure?.message, soc: soc, socError: strategies.socFailure?.message))
+            faults.traceNotWritten(trace.append(line))
+        }
         session.publisher.write(outcome, readings: tracker.readings)
         registerWhenReady(onlineCount: onlineCount, now: now)
         session.connection.batchesInput = batchesBusInputOnceRegistered && service.isRegistered
@@ -302,30 +344,21 @@ public final class AggregatorDaemon {
         logPeriodically(now: now, outcome: outcome)
     }
 
-    private func runChargeStrategy(_ input: UnsafePointer<dab_tick_input>, anyOnline: Bool) -> Result<ChargeResult, StrategyError> {
-        guard anyOnline else { return .failure(StrategyError(.input, "no battery online")) }
-        switch prepared.charge.tickCharge(input) {
-        case .success(let result):
-            faults.strategyWorked(role: "charge", name: prepared.selection.charge)
-            return .success(result)
-        case .failure(let failure):
+    /// Logs a strategy's failure and recovery, impossible SoC values and replaced limits (each
+    /// rate-limited by the fault reporter).
+    private func reportStrategies(_ outcome: StrategyTick.Outcome) {
+        guard outcome.strategiesRan else { return }
+        if let failure = outcome.chargeFailure {
             faults.strategyFailed(role: "charge", name: failure.strategy, message: failure.message)
-            return .failure(StrategyError(failure.kind, failure.message))
+        } else {
+            faults.strategyWorked(role: "charge", name: prepared.selection.charge)
+            faults.limitsReplaced(strategy: prepared.selection.charge, outcome.limits.replacements)
         }
-    }
-
-    /// `input` carries the charge strategy's result of this tick, when it had one.
-    private func runSocStrategy(_ input: UnsafePointer<dab_tick_input>, anyOnline: Bool) -> SocResult? {
-        guard anyOnline else { return nil }
-        switch prepared.soc.tickSoc(input) {
-        case .success(let result):
-            faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
-            let (sane, rejected) = SocSanity.sanitized(result)
-            faults.socValuesRejected(strategy: prepared.selection.soc, rejected)
-            return sane
-        case .failure(let failure):
+        if let failure = outcome.socFailure {
             faults.strategyFailed(role: "SoC", name: failure.strategy, message: failure.message)
-            return nil
+        } else {
+            faults.strategyWorked(role: "SoC", name: prepared.selection.soc)
+            faults.socValuesRejected(strategy: prepared.selection.soc, outcome.socRejected)
         }
     }
 

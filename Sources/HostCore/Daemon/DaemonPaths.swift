@@ -30,7 +30,7 @@ public struct DaemonPaths: Equatable, Sendable {
         if let defaultConfig {
             folder = directory(of: defaultConfig)
         } else {
-            let candidates = [venusFolder, executableDirectory() ?? ".", "."]
+            let candidates = [venusFolder, executableDirectory() ?? ".", checkoutFolder() ?? ".", "."]
             folder = candidates.first { access($0 + "/config.default.ini", R_OK) == 0 } ?? "."
         }
         let configFolder = userConfig.map(directory(of:)) ?? folder
@@ -38,6 +38,15 @@ public struct DaemonPaths: Equatable, Sendable {
                            userConfig: userConfig ?? folder + "/config.ini",
                            stateDirectory: stateDirectory ?? configFolder,
                            pluginDirectory: pluginDirectory)
+    }
+
+    /// The checkout a development build runs from (its executable lies under `<checkout>/.build*`),
+    /// whose config.default.ini serves from any directory; nil for an installed daemon.
+    static func checkoutFolder() -> String? {
+        guard let folder = executableDirectory() else { return nil }
+        let parts = folder.split(separator: "/", omittingEmptySubsequences: false)
+        guard let build = parts.firstIndex(where: { $0.hasPrefix(".build") }), build > 0 else { return nil }
+        return parts[..<build].joined(separator: "/")
     }
 
     static func directory(of path: String) -> String {

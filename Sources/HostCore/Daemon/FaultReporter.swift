@@ -44,6 +44,15 @@ final class FaultReporter {
         warn("state", "state not saved, will retry every tick: \(first)" + (errors.count > 1 ? " (+\(errors.count - 1) more)" : ""))
     }
 
+    /// The trace line of this tick was not written (nil: it was); the daemon runs on without it.
+    func traceNotWritten(_ problem: String?) {
+        guard let problem else {
+            recovered("trace", "trace written again")
+            return
+        }
+        warn("trace", "\(problem); the daemon runs on, the trace has a gap")
+    }
+
     /// Something another service sent (or did not send) that we ignore.
     func busProblem(_ problem: VeMonitor.Problem) {
         switch problem {

@@ -32,11 +32,12 @@ public final class LoadedStrategy {
     public let configKeys: [ConfigKeySpec]
     /// The library file it came from (for messages).
     public let libraryPath: String
-    /// Static data of the library, which is never unloaded.
-    let descriptor: UnsafePointer<dab_strategy>
+    /// The library's descriptor as the loader read it, no further than its declared size: the
+    /// functions are called through this copy, never through the library's struct again.
+    let descriptor: dab_strategy
 
     init(name: String, version: String, summary: String, kind: StrategyKind, configKeys: [ConfigKeySpec],
-         libraryPath: String, descriptor: UnsafePointer<dab_strategy>) {
+         libraryPath: String, descriptor: dab_strategy) {
         self.name = name
         self.version = version
         self.summary = summary

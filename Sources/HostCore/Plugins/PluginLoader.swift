@@ -109,12 +109,11 @@ struct LibraryDescriptorCheck {
     static let strategySizeRead = dab_strategy_size_read()
 
     func result() -> Result<LoadedPluginLibrary, PluginLoadError> {
-        let declaredSize = Int(UnsafeRawPointer(library).load(as: UInt32.self))
+        let (descriptor, declaredSize) = DeclaredStruct.read(UnsafeRawPointer(library), empty: dab_library())
         guard declaredSize >= Self.librarySizeRead else {
             return .failure(PluginLoadError(
                 path: path, "library descriptor declares \(declaredSize) bytes, the host reads \(Self.librarySizeRead)"))
         }
-        let descriptor = library.pointee
         guard descriptor.abi_major == DAB_ABI_MAJOR else {
             return .failure(PluginLoadError(
                 path: path, "built for plugin ABI \(descriptor.abi_major).\(descriptor.abi_minor), this host speaks \(DAB_ABI_MAJOR).\(DAB_ABI_MINOR)"))
@@ -150,12 +149,11 @@ struct LibraryDescriptorCheck {
 
     private func checkStrategy(_ pointer: UnsafePointer<dab_strategy>?, index: Int) -> Result<LoadedStrategy, PluginLoadError> {
         guard let pointer else { return .failure(PluginLoadError(path: path, "strategy \(index) is NULL")) }
-        let declaredSize = Int(UnsafeRawPointer(pointer).load(as: UInt32.self))
+        let (strategy, declaredSize) = DeclaredStruct.read(UnsafeRawPointer(pointer), empty: dab_strategy())
         guard declaredSize >= Self.strategySizeRead else {
             return .failure(PluginLoadError(
                 path: path, "strategy \(index) descriptor declares \(declaredSize) bytes, the host reads \(Self.strategySizeRead)"))
         }
-        let strategy = pointer.pointee
         let name = CText.optionalString(strategy.name) ?? ""
         let label = name.isEmpty ? "strategy \(index)" : "strategy \"\(name)\""
         var problems: [String] = []
@@ -186,7 +184,7 @@ struct LibraryDescriptorCheck {
         return .success(LoadedStrategy(
             name: name, version: CText.optionalString(strategy.version) ?? "",
             summary: CText.optionalString(strategy.description) ?? "", kind: kind, configKeys: keys,
-            libraryPath: path, descriptor: pointer))
+            libraryPath: path, descriptor: strategy))
     }
 }
 

@@ -34,7 +34,7 @@ public final class StrategyInstance {
 
     static func create(_ strategy: LoadedStrategy, services host: StrategyHost) -> Result<StrategyInstance, StrategyFailure> {
         let made = StrategyInstance(strategy: strategy, services: HostServicesTable(host: host, strategyName: strategy.name))
-        guard let create = strategy.descriptor.pointee.create else {
+        guard let create = strategy.descriptor.create else {
             return .failure(StrategyFailure(strategy: strategy.name, code: Int32(DAB_ERR_INTERNAL), message: "no create function"))
         }
         var instance: UnsafeMutableRawPointer?
@@ -71,7 +71,7 @@ public final class StrategyInstance {
 
     /// One tick of a charge strategy on the tick's C input.
     public func tickCharge(_ input: UnsafePointer<dab_tick_input>) -> Result<ChargeResult, StrategyFailure> {
-        guard let instance, let tick = strategy.descriptor.pointee.tick_charge else {
+        guard let instance, let tick = strategy.descriptor.tick_charge else {
             return .failure(notCallable("tick_charge"))
         }
         chargeOutput.pointee = .allUnknown
@@ -84,7 +84,7 @@ public final class StrategyInstance {
 
     /// One tick of a SoC strategy on the tick's C input (with the charge result, if any).
     public func tickSoc(_ input: UnsafePointer<dab_tick_input>) -> Result<SocResult, StrategyFailure> {
-        guard let instance, let tick = strategy.descriptor.pointee.tick_soc else {
+        guard let instance, let tick = strategy.descriptor.tick_soc else {
             return .failure(notCallable("tick_soc"))
         }
         socOutput.pointee = .allUnknown
@@ -99,7 +99,7 @@ public final class StrategyInstance {
     public func destroy() {
         guard let instance else { return }
         self.instance = nil
-        strategy.descriptor.pointee.destroy?(instance)
+        strategy.descriptor.destroy?(instance)
     }
 
     private func notCallable(_ function: String) -> StrategyFailure {

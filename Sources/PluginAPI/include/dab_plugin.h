@@ -23,7 +23,18 @@
  * concurrently. A plugin does no I/O of its own: it logs, reads config and keeps state only
  * through the host services, and it asks for side effects through its outputs.
  *
- * A strategy in plain C needs only this header and a C compiler; see Examples/FixedLimits.
+ * Lifetimes: every pointer that crosses the boundary is borrowed; nobody frees what the other
+ * side allocated. Each field or function below says how long its pointer stays valid. In short:
+ *   - Everything a tick receives (dab_tick_input and all it points to) is valid only during that
+ *     tick call: the host reuses its buffers on the next tick. Copy what you keep.
+ *   - Strings a plugin passes to a host service are read during the call only; the host copies
+ *     them, so a stack buffer is fine.
+ *   - What the library describes (dab_library, dab_strategy, their strings and config keys) must
+ *     stay valid as long as the library is loaded, which is until the process ends: the host
+ *     never unloads a library. Static data does this.
+ *
+ * A strategy in plain C needs only this header and a C compiler; see Examples/FixedLimits and
+ * Examples/WRITING-A-STRATEGY.md.
  */
 #ifndef DAB_PLUGIN_H
 #define DAB_PLUGIN_H
@@ -86,7 +97,10 @@ typedef struct dab_date {
     int32_t day;   /**< 1 .. 31 */
 } dab_date;
 
-/** One configuration key a strategy reads, so the host can validate a config and print help. */
+/**
+ * One configuration key a strategy reads, so the host can validate a config and print help.
+ * The key array and its strings are the library's: static, valid as long as the library is loaded.
+ */
 typedef struct dab_config_key {
     const char *name;          /**< key as written in config.ini, e.g. "MAX_CELL_VOLTAGE" */
     const char *default_value; /**< default as INI text, e.g. "3.45"; "" for an empty list */
@@ -94,20 +108,23 @@ typedef struct dab_config_key {
 } dab_config_key;
 
 /**
- * Services the host offers a strategy instance. Valid from create() until destroy().
- * Every function takes `host_context` as its first argument.
+ * Services the host offers a strategy instance. The pointer create() receives, and the struct
+ * it points to, stay valid from create() until destroy() returns; keep the pointer in the
+ * instance. Every function takes `host_context` as its first argument.
  */
 typedef struct dab_host_services {
     uint32_t struct_size;
     void *host_context;
 
-    /** Writes one log line at `level` (dab_log_level). The host adds the strategy's name. */
+    /** Writes one log line at `level` (dab_log_level). The host adds the strategy's name.
+     *  `message` is read during the call only (the host copies it). */
     void (*log)(void *host_context, int32_t level, const char *message);
 
     /**
      * The raw INI text of `key` (user's config.ini over config.default.ini), trimmed, with
      * comments and line continuations already joined; NULL when no file sets the key.
-     * The string stays valid until destroy().
+     * The returned string is the host's and stays valid until destroy(); `key` is read during
+     * the call only.
      */
     const char *(*config_get)(void *host_context, const char *key);
 
@@ -116,18 +133,22 @@ typedef struct dab_host_services {
      * Returns its length in bytes, -1 when nothing is stored, -2 when it is unreadable, and
      * -3 when `capacity` is too small. Keys are [a-z0-9_]; the host keeps each key in the
      * state directory as the file "storedvalue_<key>" (the Python program's names).
+     * `buffer` is the caller's: the host writes at most `capacity` bytes into it during the call
+     * and keeps no pointer to it.
      */
     int32_t (*state_read)(void *host_context, const char *key, char *buffer, uint32_t capacity);
 
     /**
      * Stores `value` (UTF-8 text, at most 255 bytes) under `key`. The host writes it atomically
      * at the end of the tick and retries failed writes itself. Returns DAB_OK when accepted.
+     * `key` and `value` are read during the call only (the host copies them).
      */
     int32_t (*state_write)(void *host_context, const char *key, const char *value);
 
     /**
      * Reports that the stored value under `key` could not be parsed. The host moves the file
-     * aside (with a time stamp) so nothing is lost, and logs `reason`.
+     * aside (with a time stamp) so nothing is lost, and logs `reason`. `key` and `reason` are
+     * read during the call only.
      */
     void (*state_corrupt)(void *host_context, const char *key, const char *reason);
 
@@ -137,12 +158,18 @@ typedef struct dab_host_services {
     /**
      * Reports an unusable value of `key` (`problem` says why, e.g. "must be between 2 and 5 V").
      * The host adds the file, line and value, and lists every such error of every strategy at
-     * once before it refuses to start. create() then returns DAB_ERR_CONFIG.
+     * once before it refuses to start. create() then returns DAB_ERR_CONFIG. `key` and
+     * `problem` are read during the call only (the host copies them).
      */
     void (*config_error)(void *host_context, const char *key, const char *problem);
 } dab_host_services;
 
-/** One battery (one BMS) as the host sees it this tick. Only batteries online are passed. */
+/**
+ * One battery (one BMS) as the host sees it this tick. Only batteries online are passed.
+ * The struct and every string and array it points to (name, service, charge_mode, min_cell_id,
+ * max_cell_id, cell_voltages_v) are the host's and valid only during the tick call that received
+ * them: the host reuses its buffers on the next tick. Copy what you keep.
+ */
 typedef struct dab_battery_input {
     uint32_t struct_size;
     const char *name;               /**< display name: /Serial or /CustomName, made unique */
@@ -176,7 +203,11 @@ typedef struct dab_battery_input {
     const double *cell_voltages_v;  /**< /Voltages/Cell1..N, V; an unknown cell is NaN */
 } dab_battery_input;
 
-/** The bank: the batteries online combined (section 3.1 of the reference behaviour). */
+/**
+ * The bank: the batteries online combined (section 3.1 of the reference behaviour).
+ * The struct and its strings (max_cell_id, min_cell_id) are valid only during the tick call that
+ * received them: the host reuses its buffers on the next tick. Copy what you keep.
+ */
 typedef struct dab_bank_input {
     uint32_t struct_size;
     double voltage_v;               /**< mean voltage of the batteries online, V */
@@ -226,7 +257,11 @@ typedef struct dab_soc_output {
     char strategy_state[128];
 } dab_soc_output;
 
-/** Everything a strategy gets each tick. */
+/**
+ * Everything a strategy gets each tick. This struct and everything it points to (bank,
+ * batteries and each battery, charge) are valid only during the tick call that received them:
+ * the host reuses its buffers on the next tick. Copy what you keep.
+ */
 typedef struct dab_tick_input {
     uint32_t struct_size;
     double time_step_s;                 /**< seconds since the previous tick of this instance */
@@ -237,19 +272,27 @@ typedef struct dab_tick_input {
      *  rescale or save a counter from a partial bank (batteries_online < batteries_expected). */
     uint32_t batteries_expected;
     uint32_t batteries_online;          /**< entries in `batteries` */
-    const dab_bank_input *bank;
+    const dab_bank_input *bank;         /**< valid during this tick call only */
+    /** `batteries_online` pointers (may be NULL when none is online); valid during this tick call only. */
     const dab_battery_input *const *batteries;
-    /** For SoC strategies: the charge strategy's output of this same tick; NULL for charge strategies. */
+    /** For SoC strategies: the charge strategy's output of this same tick; NULL for charge
+     *  strategies. Valid during this tick call only. */
     const dab_charge_output *charge;
 } dab_tick_input;
 
-/** Writes a NUL-terminated message of at most `capacity` bytes (including the NUL) into `error`. */
+/**
+ * Writes a NUL-terminated message of at most `capacity` bytes (including the NUL) into `error`.
+ * `text` is the host's buffer, valid only during the call that received it.
+ */
 typedef struct dab_error_buffer {
     char *text;
     uint32_t capacity;
 } dab_error_buffer;
 
-/** One strategy of a library. */
+/**
+ * One strategy of a library. The struct, its strings and `config_keys` are the library's: static,
+ * valid as long as the library is loaded (the host never unloads one).
+ */
 typedef struct dab_strategy {
     uint32_t struct_size;
     int32_t kind;                        /**< dab_strategy_kind */
@@ -261,15 +304,18 @@ typedef struct dab_strategy {
 
     /**
      * Makes an instance. On failure returns non-zero (DAB_ERR_CONFIG for a bad key value) and
-     * writes a message into `error`; `*instance` is then ignored.
+     * writes a message into `error`; `*instance` is then ignored. `host` stays valid until
+     * destroy() returns (keep it); `error.text` only during this call.
      */
     int32_t (*create)(const dab_host_services *host, void **instance, dab_error_buffer error);
 
-    /** Charge strategies: one tick. NULL for SoC strategies. */
+    /** Charge strategies: one tick. NULL for SoC strategies. `input`, `output` and `error.text`
+     *  are the host's, valid during this call only. */
     int32_t (*tick_charge)(void *instance, const dab_tick_input *input, dab_charge_output *output,
                            dab_error_buffer error);
 
-    /** SoC strategies: one tick. NULL for charge strategies. */
+    /** SoC strategies: one tick. NULL for charge strategies. `input`, `output` and `error.text`
+     *  are the host's, valid during this call only. */
     int32_t (*tick_soc)(void *instance, const dab_tick_input *input, dab_soc_output *output,
                         dab_error_buffer error);
 
@@ -277,7 +323,11 @@ typedef struct dab_strategy {
     void (*destroy)(void *instance);
 } dab_strategy;
 
-/** What a library offers. Static data owned by the library. */
+/**
+ * What a library offers. Static data owned by the library: the struct, `library_name`,
+ * `strategies` and every strategy it lists must stay valid as long as the library is loaded
+ * (the host never unloads one).
+ */
 typedef struct dab_library {
     uint32_t struct_size;
     uint32_t abi_major;                  /**< DAB_ABI_MAJOR the library was built with */
@@ -289,12 +339,28 @@ typedef struct dab_library {
 
 /**
  * The entry point. `host_abi_major` is the host's DAB_ABI_MAJOR. A library that cannot serve it
- * returns NULL and sets `*refusal` to a static message (when `refusal` is not NULL).
+ * returns NULL and sets `*refusal` to a static message (when `refusal` is not NULL). The returned
+ * descriptor is static (see dab_library).
  */
 typedef const dab_library *(*dab_entry_fn)(uint32_t host_abi_major, const char **refusal);
 
-/** True when a double carries a value (is not the NaN that means unknown). */
-static inline int dab_is_known(double value) { return value == value; }
+/**
+ * True when a double carries a value (is not the NaN that means unknown).
+ * It tests the bit pattern (NaN: exponent bits all ones, mantissa not zero) rather than
+ * `value == value`, because -ffast-math lets the compiler assume no NaN exists and fold that
+ * comparison to 1, which would let unknown values through as numbers. The bits alone are not
+ * enough for Clang: under -ffast-math it marks every double parameter as never NaN and folds
+ * the bit test too, so the bits pass through an empty asm it cannot see through.
+ * __builtin_memcpy (GCC and Clang) keeps this header free of <string.h>.
+ */
+static inline int dab_is_known(double value) {
+    uint64_t bits;
+    __builtin_memcpy(&bits, &value, sizeof bits);
+    __asm__("" : "+r"(bits));
+    const uint64_t exponent = UINT64_C(0x7FF0000000000000);
+    const uint64_t mantissa = UINT64_C(0x000FFFFFFFFFFFFF);
+    return !((bits & exponent) == exponent && (bits & mantissa) != 0);
+}
 
 /** The smallest `struct_size` of a dab_library a host of this major version accepts: every field
  * up to and including `strategies`. (Later fields may be appended; a host reads none of them
