@@ -15,6 +15,7 @@ import VeDbus
 //   scripts/release-build && .build/release/tick-benchmark               (300 ticks per size)
 //   TICK_BENCHMARK_SHAPE=items .build/release/tick-benchmark             (ItemsChanged traffic)
 //   .build/release/tick-benchmark --iterations 30 --warmup-iterations 3 (quick; scripts/test)
+//   TICK_BENCHMARK_TRACE=1 .build/release/tick-benchmark                 (with the daemon's trace, TRACE_FILE)
 
 /// Time that moves only when told: every tick is exactly 1 s after the previous one.
 final class ManualClock: @unchecked Sendable {
@@ -43,6 +44,7 @@ final class TickFixture {
             OWN_CHARGE_PARAMETERS = True
             OWN_SOC = True
             LOG_PERIOD = 0
+            \(getenv("TICK_BENCHMARK_TRACE") != nil ? "TRACE_FILE = \(folder)/trace.jsonl" : "")
 
             """, to: folder + "/config.ini")
         // config.default.ini from the current directory (the repository); plugins beside this binary.

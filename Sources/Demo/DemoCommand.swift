@@ -32,14 +32,17 @@ enum DemoCommand {
     static var scenarioNames: String { Scenario.allCases.map { $0.rawValue }.joined(separator: ", ") }
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let batteries = try arguments.int("batteries", default: 2)
+        let scenario = arguments.string("scenario") ?? Scenario.chargeToFullWithPeakingCell.rawValue
+        // mixed-packs shows BMSCombine's answer to packs not alike: three packs, CVL by phase,
+        // current by capacity share.
+        let mixed = scenario == Scenario.mixedPacks.rawValue
+        let batteries = try arguments.int("batteries", default: mixed ? 3 : 2)
         let cells = try arguments.int("cells", default: 16)
         let capacity = try arguments.double("capacity", default: 280)
         let mppts = try arguments.int("mppts", default: 1)
-        let scenario = arguments.string("scenario") ?? Scenario.chargeToFullWithPeakingCell.rawValue
         let seconds = try arguments.double("seconds", default: 0)
         let speed = try arguments.double("speed", default: 1)
-        let ownCharge = try arguments.bool("own-charge", default: true)
+        let ownCharge = try arguments.bool("own-charge", default: !mixed)
         let ownSoc = try arguments.bool("own-soc", default: true)
         let plain = arguments.flag("plain")
         let verbose = arguments.flag("verbose")
@@ -56,8 +59,12 @@ enum DemoCommand {
         defer { bus.stop() }
         let folder = try TemporaryDirectory.make(prefix: "dab-demo")
         defer { TemporaryDirectory.remove(folder) }
-        try TemporaryDirectory.write(demoConfig(batteries: batteries, cells: cells, mppts: mppts, ownCharge: ownCharge,
-                                                ownSoc: ownSoc, verbose: verbose), to: folder + "/config.ini")
+        var configText = demoConfig(batteries: batteries, cells: cells, mppts: mppts, ownCharge: ownCharge,
+                                    ownSoc: ownSoc, verbose: verbose)
+        // MAX_CELL_VOLTAGE as a pack's cell over-voltage protection would be set (3.55 V): below it a
+        // floating pack's knee does not cap the CVL, so the phases show.
+        if mixed { configText += "CVL_MODE = max_while_balancing\nCURRENT_LIMIT_POLICY = capacity_share\nMAX_CELL_VOLTAGE = 3.55\n" }
+        try TemporaryDirectory.write(configText, to: folder + "/config.ini")
 
         let loop = EventLoop()
         var simulation = SimulationConfig()

@@ -89,12 +89,20 @@ public struct BatteryModel: Sendable {
     /// dbus-serialbattery's /Info/ChargeMode text.
     public var chargeMode: String {
         if socPercent >= 99.9 { return "Float" }
-        let maxCell = cellVoltages.max() ?? 0
+        let cells = cellVoltages
+        let maxCell = cells.max() ?? 0
         if maxCell >= parameters.chargeVoltagePerCellV
             || voltageV >= parameters.chargeVoltageV - 0.01 * Double(parameters.cellCount) {
+            if parameters.reportsBalancing, maxCell - (cells.min() ?? maxCell) > 0.010 { return "Absorption + Balancing" }
             return "Absorption"
         }
         return "Bulk"
+    }
+
+    /// The CVL the BMS publishes, V: its float voltage once it floats, when it has one.
+    public var publishedChargeVoltageV: Double {
+        if let float = parameters.floatVoltagePerCellV, socPercent >= 99.9 { return float * Double(parameters.cellCount) }
+        return parameters.chargeVoltageV
     }
 
     private mutating func updateProtection() {

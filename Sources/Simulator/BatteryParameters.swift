@@ -24,6 +24,12 @@ public struct BatteryParameters: Sendable, Equatable {
     public var undervoltageReleaseV: Double = 3.00
     /// Ambient temperature of the battery, °C.
     public var ambientTemperatureC: Double = 22
+    /// The CVL per cell the BMS publishes once it floats, as dbus-serialbattery lowers it to its
+    /// FLOAT_CELL_VOLTAGE; nil: the BMS keeps `chargeVoltagePerCellV` (the default).
+    public var floatVoltagePerCellV: Double?
+    /// The BMS balances while absorbing with its cells more than 10 mV apart, and its driver says
+    /// so ("Absorption + Balancing"), as dbus-serialbattery does.
+    public var reportsBalancing = false
 
     public init(cellCount: Int = 16, capacityAh: Double = 280, cellSocOffsetsPercent: [Double] = [],
                 cellVoltageOffsetsV: [Double]? = nil, cellInternalResistanceOhm: Double? = nil,

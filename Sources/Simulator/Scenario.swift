@@ -41,6 +41,10 @@ public enum Scenario: String, CaseIterable, Sendable {
     /// The first battery's driver loses its BMS (a cable) from 10 s to 130 s while it stays on
     /// the bus and answers calls: offline and invalid values after 10 s, BmsCable after 60 s.
     case bmsLinkLost
+    /// Three packs not alike, charged at 60 A: the first nearly full (it floats within minutes and
+    /// its BMS lowers its CVL to float), the second balancing a fuller cell, the third a 100 Ah
+    /// pack among two of 280 Ah. The BMSes report float and balancing as dbus-serialbattery does.
+    case mixedPacks = "mixed-packs"
 
     public static let faultStart = 10.0
     public static let blockEnd = 120.0
@@ -70,6 +74,17 @@ public enum Scenario: String, CaseIterable, Sendable {
             config.initialSocPercent = 12
         case .bmsBlocksCharge:
             config.initialSocPercent = 60
+        case .mixedPacks:
+            config.batteryCount = max(config.batteryCount, 3)
+            config.initialSocsPercent = [99.6, 97, 92]
+            config.capacitiesAh = [config.capacityAh, config.capacityAh, 100]
+            config.floatVoltagePerCellV = 3.35
+            config.reportsBalancing = true
+            if config.cellSocOffsetsPercent.isEmpty {
+                var offsets = [Double](repeating: 0, count: config.cellsPerBattery)
+                if Self.peakingCellIndex < offsets.count { offsets[Self.peakingCellIndex] = 2 }
+                config.cellSocOffsetsPercent = [[], offsets]
+            }
         case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes, .resting, .batteryReenumerates,
              .bmsLinkLost:
             break
@@ -82,6 +97,7 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .chargeToFullWithPeakingCell: return .constant(batteryA: 100, solarA: 40)
         case .dischargeToEmpty: return .constant(batteryA: -150, solarA: 0)
         case .bmsBlocksCharge: return .constant(batteryA: 60, solarA: 20)
+        case .mixedPacks: return .constant(batteryA: 60, solarA: 30)
         case .resting: return .constant(batteryA: 0, solarA: 0)
         case .steady, .batteryVanishesAndReturns, .invalidValues, .batteryFreezes, .batteryReenumerates, .bmsLinkLost:
             return .steady
@@ -91,7 +107,7 @@ public enum Scenario: String, CaseIterable, Sendable {
     /// The timed knob changes.
     public var events: [ScenarioEvent] {
         switch self {
-        case .steady, .chargeToFullWithPeakingCell, .dischargeToEmpty, .resting:
+        case .steady, .chargeToFullWithPeakingCell, .dischargeToEmpty, .resting, .mixedPacks:
             return []
         case .bmsBlocksCharge:
             return [

@@ -166,7 +166,7 @@ public final class SimulatedBattery: SimulatedDevice {
             ("/Io/AllowToCharge", .int32(model.blocksCharge ? 0 : 1)),
             ("/Io/AllowToDischarge", .int32(model.blocksDischarge ? 0 : 1)),
             ("/Io/AllowToBalance", .int32(maxCell >= 3.40 ? 1 : 0)),
-            ("/Info/MaxChargeVoltage", .double(Self.millivoltRounded(model.parameters.chargeVoltageV))),
+            ("/Info/MaxChargeVoltage", .double(Self.millivoltRounded(model.publishedChargeVoltageV))),
             ("/Info/MaxChargeCurrent", .double(model.chargeCurrentLimitA)),
             ("/Info/MaxDischargeCurrent", .double(model.dischargeCurrentLimitA)),
             ("/Info/BatteryLowVoltage",

@@ -38,7 +38,7 @@ public final class SimulatedVenus {
         self.pendingEvents = scenario.events.sorted { $0.time < $1.time }
         batteries = (0..<max(0, config.batteryCount)).map { index in
             SimulatedBattery(port: "ttyUSB\(index)", deviceInstance: config.firstBatteryDeviceInstance + Int32(index),
-                             parameters: config.batteryParameters(index), socPercent: config.initialSocPercent,
+                             parameters: config.batteryParameters(index), socPercent: config.initialSoc(index),
                              noise: config.measurementNoise ? MeasurementNoise(seed: UInt64(index + 1)) : nil,
                              address: address, loop: loop)
         }

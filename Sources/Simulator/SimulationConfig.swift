@@ -3,7 +3,16 @@ public struct SimulationConfig: Sendable, Equatable {
     public var batteryCount: Int = 2
     public var cellsPerBattery: Int = 16
     public var capacityAh: Double = 280
+    /// Each battery's capacity, Ah, by index; a battery beyond the list has `capacityAh`
+    /// (packs of different sizes in one bank).
+    public var capacitiesAh: [Double] = []
     public var initialSocPercent: Double = 55
+    /// Each battery's SoC at the start, %, by index; a battery beyond the list starts at
+    /// `initialSocPercent` (packs in different phases of their charge).
+    public var initialSocsPercent: [Double] = []
+    /// See `BatteryParameters.floatVoltagePerCellV` and `reportsBalancing`.
+    public var floatVoltagePerCellV: Double?
+    public var reportsBalancing = false
     /// [battery][cell] SoC offsets, percentage points (see BatteryParameters); missing = 0.
     public var cellSocOffsetsPercent: [[Double]] = []
     /// [battery][cell] voltage offsets, V; missing battery = a small default spread.
@@ -59,12 +68,20 @@ public struct SimulationConfig: Sendable, Equatable {
     }
 
     /// The parameters of battery `index` (0-based).
+    /// The SoC battery `index` starts at, %.
+    public func initialSoc(_ index: Int) -> Double {
+        index < initialSocsPercent.count ? initialSocsPercent[index] : initialSocPercent
+    }
+
     public func batteryParameters(_ index: Int) -> BatteryParameters {
-        BatteryParameters(
-            cellCount: cellsPerBattery, capacityAh: capacityAh,
+        var parameters = BatteryParameters(
+            cellCount: cellsPerBattery, capacityAh: index < capacitiesAh.count ? capacitiesAh[index] : capacityAh,
             cellSocOffsetsPercent: index < cellSocOffsetsPercent.count ? cellSocOffsetsPercent[index] : [],
             cellVoltageOffsetsV: index < cellVoltageOffsetsV.count ? cellVoltageOffsetsV[index] : nil,
             chargeVoltagePerCellV: chargeVoltagePerCellV,
             maxChargeCurrentA: maxChargeCurrentA, maxDischargeCurrentA: maxDischargeCurrentA)
+        parameters.floatVoltagePerCellV = floatVoltagePerCellV
+        parameters.reportsBalancing = reportsBalancing
+        return parameters
     }
 }

@@ -30,7 +30,8 @@ struct ConfigDefaultFileTests {
         // Keys new in this program.
         ("CHARGE_STRATEGY", ""), ("SOC_STRATEGY", ""), ("PLUGIN_DIR", ""), ("STALE_TIMEOUT", "10"),
         ("OFFLINE_BLOCK_AFTER", "60"), ("MAX_VALUE_BYTES", "4096"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
-        ("TRACE_FILE", ""), ("TRACE_MAX_BYTES", "20000000"),
+        ("TRACE_FILE", ""), ("TRACE_MAX_BYTES", "20000000"), ("EXCLUDED_BATTERIES", ""), ("CVL_MODE", ""),
+        ("CVL_MAX_SPREAD", "0.05"), ("BLOCKING_PACK_STOPS_BANK", "False"),
     ]
 
     @Test func parsesCleanlyAndHoldsExactlyTheReferenceKeysAndDefaults() throws {

@@ -209,6 +209,32 @@ import VeDbus
         #expect(!FileManager.default.fileExists(atPath: daemon.folder + "/record-state"))
     }
 
+    /// README's first two commands: the demo records a trace beside its daemon, and the trace
+    /// replays with two strategy choices into a plot.
+    @Test func theDemoRecordsATraceThatReplaysWithTwoChoices() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let trace = folder + "/demo-trace.jsonl"
+        let demo = try Self.shipped(["demo", "--seconds", "8", "--speed", "10", "--plain", "--record", trace], in: folder)
+        #expect(demo.status == 0, "\(demo.output)\n\(demo.errors)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count >= 5, "\(lines.count) lines")
+        let header = try TraceCoding.header(from: lines[0]).get()
+        #expect(header.source == "record" && header.chargeStrategy == "OwnCharge" && header.socStrategy == "OwnSoC")
+        // Battery time: ten seconds a tick at --speed 10, in `t` as in `dt`.
+        let ticks = try lines.dropFirst().enumerated().map { try TraceCoding.tick(from: $1, line: $0 + 2).get() }
+        let lastTwo = ticks.suffix(2).map(\.timeSeconds)
+        #expect(lastTwo.count == 2 && abs(lastTwo[1] - lastTwo[0] - 10) < 3, "\(lastTwo)")
+        #expect(ticks.contains { $0.published?.chargeVoltageLimit != nil })
+        let out = folder + "/replay"
+        let replay = try Self.shipped(["replay", "--trace", trace, "--out", out, "--compare", "BMSCombine/BMSAverage"],
+                                      in: folder)
+        #expect(replay.status == 0, "\(replay.output)\n\(replay.errors)")
+        let svg = try String(contentsOfFile: out + "/replay.svg", encoding: .utf8)
+        #expect(svg.contains("OwnCharge + OwnSoC") && svg.contains("BMSCombine + BMSAverage"))
+        #expect(try Self.csvRows(out + "/replay-compare.csv").count == ticks.count)
+    }
+
     // MARK: plugin-check
 
     @Test func pluginCheckPassesOurPlugins() throws {

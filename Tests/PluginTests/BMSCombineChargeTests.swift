@@ -70,7 +70,7 @@ import Testing
     @Test func reasonNamesTheBatteries() throws {
         let result = try BMSCombineCharge(config: BMSCombineConfig()).tick(makeTick(batteries: [Self.b1, Self.b2]))
         #expect(result.limitReason == "CVL 54.80 V from B2 (lowest BMS CVL); CCL 2 x 50.0 A (B1); DCL 2 x 80.0 A (B2)")
-        #expect(result.strategyState == "min_times_count, 2 online")
+        #expect(result.strategyState == "min_times_count, 2 online, CVL min")
     }
 
     @Test func missingLimitIsAnInputErrorNamingBatteryAndPath() {
@@ -101,8 +101,9 @@ import Testing
 
     @Test func declaredKeysAndDefaults() {
         let keys = BMSCombineDescriptors.charge.configKeys
-        #expect(keys.map(\.name) == ["KEEP_MAX_CVL", "CAN_batteries", "CURRENT_LIMIT_POLICY"])
-        #expect(keys.map(\.defaultValue) == ["False", "False", ""])
+        #expect(keys.map(\.name) == ["KEEP_MAX_CVL", "CAN_batteries", "CURRENT_LIMIT_POLICY", "CVL_MODE", "CVL_MAX_SPREAD",
+                                     "MAX_CELL_VOLTAGE", "BLOCKING_PACK_STOPS_BANK"])
+        #expect(keys.map(\.defaultValue) == ["False", "False", "", "", "0.05", "3.45", "False"])
         #expect(BMSCombineDescriptors.charge.kind == .charge)
         #expect(BMSCombineDescriptors.average.kind == .soc)
     }

@@ -18,7 +18,8 @@ import Testing
         #expect(combine.abiMajor == DAB_ABI_MAJOR)
         #expect(combine.strategies.map(\.name) == ["BMSCombine", "BMSAverage"])
         #expect(combine.strategies.map(\.kind) == [.charge, .soc])
-        #expect(combine.strategies[0].configKeys.map(\.name) == ["KEEP_MAX_CVL", "CAN_batteries", "CURRENT_LIMIT_POLICY"])
+        #expect(combine.strategies[0].configKeys.map(\.name) == ["KEEP_MAX_CVL", "CAN_batteries", "CURRENT_LIMIT_POLICY", "CVL_MODE",
+                                                                "CVL_MAX_SPREAD", "MAX_CELL_VOLTAGE", "BLOCKING_PACK_STOPS_BANK"])
         #expect(combine.strategies[0].version == "1.0.0")
         let ownSoc = try loadBuilt("OwnSoC")
         #expect(ownSoc.strategies.map(\.name) == ["OwnSoC"])
@@ -44,7 +45,7 @@ import Testing
         #expect(limits.chargeCurrentLimit == 90)
         #expect(limits.dischargeCurrentLimit == 120)
         #expect(limits.bankFull == .notGiven)
-        #expect(limits.limitReason.hasPrefix("CVL 54.80 V from B2 (lowest BMS CVL); CCL 90.0 A by capacity share (B2)"))
+        #expect(limits.limitReason.hasPrefix("CVL 54.80 V from B2 (lowest BMS CVL); CCL 90.0 A by capacity share (B2 first at its limit)"))
 
         let socHost = FakeStrategyHost(state: ["charge": "150.000"])
         let soc = try loadBuilt("OwnSoC").strategy(named: "OwnSoC")!.instantiate(services: socHost).get()

@@ -6,8 +6,10 @@ public enum BMSCombineDescriptors {
 
     public static let charge = StrategyDescriptor(
         name: "BMSCombine", version: version,
-        summary: "Charge limits combined from the BMSes: lowest CVL, CCL/DCL by CURRENT_LIMIT_POLICY over the batteries online",
-        configKeys: [BMSCombineKeys.keepMaxCvl, BMSCombineKeys.canBatteries, BMSCombineKeys.currentLimitPolicy],
+        summary: "Charge limits combined from the BMSes: CVL by CVL_MODE, CCL/DCL by CURRENT_LIMIT_POLICY over the batteries online",
+        configKeys: [BMSCombineKeys.keepMaxCvl, BMSCombineKeys.canBatteries, BMSCombineKeys.currentLimitPolicy,
+                     BMSCombineKeys.cvlMode, BMSCombineKeys.cvlMaxSpread, BMSCombineKeys.maxCellVoltage,
+                     BMSCombineKeys.blockingPackStopsBank],
         factory: .charge { host throws(StrategyError) in try BMSCombineCharge(host: host) })
 
     public static let average = StrategyDescriptor(

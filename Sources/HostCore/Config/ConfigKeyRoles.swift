@@ -56,6 +56,7 @@ public enum ConfigKeyRoles {
         ("OFFLINE_BLOCK_AFTER", "seconds a battery may be not online before CCL and DCL go to 0"),
         ("MAX_VALUE_BYTES", "bytes a watched value may take on the bus; a larger one is an invalid reading"),
         ("STARTUP_WAIT", "seconds to wait at start for every battery before registering degraded"),
+        ("EXCLUDED_BATTERIES", "batteries (name, custom name or serial) left out of the bank"),
         ("SEND_CELL_VOLTAGES", "publish every cell of every battery as /Voltages/<battery>_Cell<k>"),
         ("LOGGING", "log level: ERROR, WARNING, INFO or DEBUG"),
         ("LOG_PERIOD", "seconds between two summary lines in the log; 0: none"),

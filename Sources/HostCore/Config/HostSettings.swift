@@ -83,6 +83,9 @@ public struct HostSettings: Equatable, Sendable {
     public var traceFile: String?
     /// TRACE_MAX_BYTES: the trace file's size at which it is rotated to TRACE_FILE.1.
     public var traceMaxBytes: Int
+    /// EXCLUDED_BATTERIES: batteries (by name, custom name or serial) never aggregated: a pack
+    /// under test, a pack in storage.
+    public var excludedBatteries: [String]
 }
 
 extension HostSettings {
@@ -137,7 +140,8 @@ extension HostSettings {
             logLevel: r.logLevel("LOGGING"),
             logPeriodSeconds: r.int("LOG_PERIOD", atLeast: 0),
             traceFile: r.optionalAbsolutePath("TRACE_FILE"),
-            traceMaxBytes: r.int("TRACE_MAX_BYTES", atLeast: TraceWriter.minimumBytes)
+            traceMaxBytes: r.int("TRACE_MAX_BYTES", atLeast: TraceWriter.minimumBytes),
+            excludedBatteries: r.list("EXCLUDED_BATTERIES")
         )
     }
 }

@@ -50,6 +50,12 @@ struct SettingsReader {
         return value
     }
 
+    /// A comma-separated list of words, each trimmed; empty entries are dropped.
+    mutating func list(_ key: String) -> [String] {
+        guard let value = optionalText(key) else { return [] }
+        return value.split(separator: ",").map { ConfigText.trimmed(String($0)) }.filter { !$0.isEmpty }
+    }
+
     /// A D-Bus object path such as `/CustomName`.
     mutating func busPath(_ key: String) -> String {
         let value = text(key, allowEmpty: false)

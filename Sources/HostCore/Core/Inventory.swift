@@ -20,6 +20,15 @@ public struct Inventory: Equatable, Sendable {
     public var mppts: [String] = []
     public var settingsPresent = false
     public var systemPresent = false
+    /// Battery services EXCLUDED_BATTERIES names (by name, custom name or serial): on the bus,
+    /// never aggregated, with the word that excluded each.
+    public var excluded: [(service: String, matched: String)] = []
+
+    public static func == (lhs: Inventory, rhs: Inventory) -> Bool {
+        lhs.batteries == rhs.batteries && lhs.smartShunts == rhs.smartShunts && lhs.multi == rhs.multi
+            && lhs.mppts == rhs.mppts && lhs.settingsPresent == rhs.settingsPresent && lhs.systemPresent == rhs.systemPresent
+            && lhs.excluded.map { $0.service + "\u{0}" + $0.matched } == rhs.excluded.map { $0.service + "\u{0}" + $0.matched }
+    }
 
     public init(batteries: [BatteryIdentity] = [], smartShunts: SmartShuntDiscovery.Selection = .init(),
                 multi: String? = nil, mppts: [String] = [], settingsPresent: Bool = false,
@@ -54,6 +63,10 @@ public struct Inventory: Equatable, Sendable {
             let isBatteryClass = service.includes(settings.batteryServiceName)
             if isBatteryClass, service != aggregateServiceName,
                let productName, productName.includes(settings.batteryProductName) {
+                if let matched = excludedBy(settings.excludedBatteries, view, service, settings) {
+                    inventory.excluded.append((service: service, matched: matched))
+                    continue
+                }
                 let position = inventory.batteries.count + 1
                 let name = BatteryNaming.displayName(published: publishedName(view, service, settings),
                                                      position: position, taken: takenNames)
@@ -82,6 +95,16 @@ public struct Inventory: Equatable, Sendable {
         }
         inventory.smartShunts = SmartShuntDiscovery.select(foundShunts, by: settings.useSmartShunts)
         return inventory
+    }
+
+    /// The entry of EXCLUDED_BATTERIES that names this battery: its published name
+    /// (BATTERY_INSTANCE_NAME_PATH), its /CustomName or its /Serial, exactly; nil when none does.
+    private static func excludedBy<View: MonitorView>(_ list: [String], _ view: View, _ service: String,
+                                                      _ settings: HostSettings) -> String? {
+        guard !list.isEmpty else { return nil }
+        let names = [publishedName(view, service, settings), text(view, service, "/CustomName"),
+                     text(view, service, "/Serial")].compactMap { $0 }
+        return list.first { names.contains($0) }
     }
 
     /// The battery's published name; a number (a numeric serial) is accepted as its digits.

@@ -102,9 +102,10 @@ public struct LimitGuard: Equatable, Sendable {
     /// - Parameter vetoes: blocks from packs not online, and the online packs' own limits, which
     ///   bound CCL and DCL while packs are missing (a share by capacity alone could ask a large
     ///   pack for more than its BMS allows when a small one is missing).
+    /// - Parameter dvcc: the user's DVCC limits: never published above, said in the reason.
     public mutating func limits(for outcome: Result<ChargeResult, StrategyError>,
                                 status: DegradedPolicy.Status, onlineCapacityShare: Double = 1,
-                                vetoes: PackVetoes = PackVetoes()) -> GuardedLimits {
+                                vetoes: PackVetoes = PackVetoes(), dvcc: DvccUserLimits = DvccUserLimits()) -> GuardedLimits {
         var limits: GuardedLimits
         switch outcome {
         case .failure(let error):
@@ -155,6 +156,14 @@ public struct LimitGuard: Equatable, Sendable {
             limits.chargeCurrentLimit = 0
             limits.dischargeCurrentLimit = 0
             limits.reason = "no battery online: CCL = DCL = 0"
+        }
+        if let cap = dvcc.maxChargeCurrent, limits.chargeCurrentLimit > cap {
+            limits.chargeCurrentLimit = cap
+            limits.reason += "; CCL at DVCC's charge current limit \(TextFormat.fixedPoint(cap, decimals: 1)) A"
+        }
+        if let cap = dvcc.maxChargeVoltage, let volts = limits.chargeVoltageLimit, volts > cap {
+            limits.chargeVoltageLimit = cap
+            limits.reason += "; CVL at DVCC's charge voltage limit \(TextFormat.fixedPoint(cap, decimals: 2)) V"
         }
         return limits
     }

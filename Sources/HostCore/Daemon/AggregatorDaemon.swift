@@ -149,7 +149,8 @@ public final class AggregatorDaemon {
         monitor.maximumItemBytes = settings.maxValueBytes
         session.tracker.resolveKeys(monitor)
         for path in [settings.smartShuntInstanceNamePath, "/Dc/0/Current", "/Connected", SystemLowSoc.path,
-                     FeedInController.feedInPath, CustomNameSetting.settingPath] {
+                     FeedInController.feedInPath, CustomNameSetting.settingPath, DvccUserLimits.currentPath,
+                     DvccUserLimits.voltagePath] {
             _ = monitor.pathID(path)
         }
         // The paths whose change can change what a service is (its name, product, cell count):
@@ -304,16 +305,17 @@ public final class AggregatorDaemon {
         let capacity = tracker.capacityShare(configured: settings.numberOfBatteries)
         let capacityShare = capacity.expected > 0 ? capacity.online / capacity.expected : 1
         let vetoes = PackVetoes.of(tracker.readings)
+        let dvcc = DvccUserLimits.read(from: monitor)
         if let recorder {
             let published = PublishedLimits.read(from: monitor)
             faults.traceNotWritten(recorder.append(TraceCoding.line(TraceTick(
-                timeSeconds: now, context: context, onlineCapacityShare: capacityShare, vetoes: vetoes,
-                published: published))))
+                timeSeconds: now * timeScale, context: context, onlineCapacityShare: capacityShare, vetoes: vetoes,
+                dvcc: dvcc, published: published))))
             return
         }
         let strategies = StrategyTick.run(charge: prepared.charge, soc: prepared.soc, buffers: tickInput, context: context,
                                           status: status, onlineCapacityShare: capacityShare, vetoes: vetoes,
-                                          limitGuard: &limitGuard)
+                                          dvcc: dvcc, limitGuard: &limitGuard)
         reportStrategies(strategies)
         let charge = strategies.charge
         let soc = strategies.soc
@@ -323,17 +325,7 @@ public final class AggregatorDaemon {
                                   chargeStrategyState: (try? charge.get())?.strategyState ?? "",
                                   socStrategyState: soc?.strategyState ?? "")
         lastOutcome = outcome
-        if let trace {
-            let published = PublishedLimits(
-                chargeVoltageLimit: limits.chargeVoltageLimit, chargeCurrentLimit: limits.chargeCurrentLimit,
-                dischargeCurrentLimit: limits.dischargeCurrentLimit, socPercent: soc?.socPercent,
-                limitReason: limits.reason, bmsCableAlarm: limits.bmsCableAlarm)
-            let line = TraceCoding.line(TraceTick(
-                timeSeconds: now, context: context, onlineCapacityShare: strategies.onlineCapacityShare,
-                vetoes: strategies.vetoes, published: published, charge: try? charge.get(),
-                chargeError: strategies.chargeFailure?.message, soc: soc, socError: strategies.socFailure?.message))
-            faults.traceNotWritten(trace.append(line))
-        }
+        if let trace { writeTrace(trace, now: now, context: context, strategies: strategies) }
         session.publisher.write(outcome, readings: tracker.readings)
         registerWhenReady(onlineCount: onlineCount, now: now)
         session.connection.batchesInput = batchesBusInputOnceRegistered && service.isRegistered
@@ -342,6 +334,20 @@ public final class AggregatorDaemon {
         if case .success(let result) = charge { feedIn.update(feedInMustBeOff: result.feedInMustBeOff) }
         faults.stateNotSaved(prepared.stateStore.flush())
         logPeriodically(now: now, outcome: outcome)
+    }
+
+    /// TRACE_FILE: what the strategies got and gave this tick, and what the guard made of it.
+    private func writeTrace(_ trace: TraceWriter, now: Double, context: TickContext, strategies: StrategyTick.Outcome) {
+        let limits = strategies.limits
+        let published = PublishedLimits(
+            chargeVoltageLimit: limits.chargeVoltageLimit, chargeCurrentLimit: limits.chargeCurrentLimit,
+            dischargeCurrentLimit: limits.dischargeCurrentLimit, socPercent: strategies.soc?.socPercent,
+            limitReason: limits.reason, bmsCableAlarm: limits.bmsCableAlarm)
+        let line = TraceCoding.line(TraceTick(
+            timeSeconds: now * timeScale, context: context, onlineCapacityShare: strategies.onlineCapacityShare,
+            vetoes: strategies.vetoes, dvcc: strategies.dvcc, published: published, charge: try? strategies.charge.get(),
+            chargeError: strategies.chargeFailure?.message, soc: strategies.soc, socError: strategies.socFailure?.message))
+        faults.traceNotWritten(trace.append(line))
     }
 
     /// Logs a strategy's failure and recovery, impossible SoC values and replaced limits (each

@@ -180,7 +180,11 @@ public final class BatteryTracker {
     /// Classifies the bus again and matches services to packs; returns the packs forgotten
     /// (they left before they joined the bank, or their place was taken) as changes to gone.
     private func reclassify<View: MonitorView>(_ view: View, now: Double) -> [HealthChange] {
+        let excludedBefore = Set(inventory.excluded.map { $0.service })
         inventory = Inventory.classify(view, settings: settings)
+        for exclusion in inventory.excluded where !excludedBefore.contains(exclusion.service) {
+            pendingNotices.append("battery \(exclusion.service) (\(exclusion.matched)) is not aggregated: EXCLUDED_BATTERIES names it")
+        }
         inventoryIsCurrent = true
         var identities = inventory.usableBatteries
         let present = Set(identities.map { $0.service })

@@ -21,18 +21,20 @@ public enum StrategyTick {
         /// The guard's inputs beside the strategies' (a trace records them for a replay).
         public var onlineCapacityShare: Double
         public var vetoes: PackVetoes
+        public var dvcc: DvccUserLimits
     }
 
     /// One tick of both strategies on `context` (the buffers are filled here), then the guard.
     public static func run(charge: StrategyInstance, soc: StrategyInstance, buffers: TickInputBuffers,
                            context: TickContext, status: DegradedPolicy.Status, onlineCapacityShare: Double,
-                           vetoes: PackVetoes, limitGuard: inout LimitGuard) -> Outcome {
+                           vetoes: PackVetoes, dvcc: DvccUserLimits = DvccUserLimits(),
+                           limitGuard: inout LimitGuard) -> Outcome {
         let anyOnline = context.batteriesOnline > 0
         var outcome = Outcome(charge: .failure(StrategyError(.input, "no battery online")), chargeFailure: nil,
                               soc: nil, socFailure: nil, socRejected: [], strategiesRan: anyOnline,
                               limits: GuardedLimits(chargeVoltageLimit: nil, chargeCurrentLimit: 0, dischargeCurrentLimit: 0,
                                                     bmsCableAlarm: 0, internalFailureAlarm: 0, reason: "", replacements: []),
-                              onlineCapacityShare: onlineCapacityShare, vetoes: vetoes)
+                              onlineCapacityShare: onlineCapacityShare, vetoes: vetoes, dvcc: dvcc)
         let input = buffers.fill(context)
         if anyOnline {
             switch charge.tickCharge(input) {
@@ -52,7 +54,7 @@ public enum StrategyTick {
             }
         }
         outcome.limits = limitGuard.limits(for: outcome.charge, status: status, onlineCapacityShare: onlineCapacityShare,
-                                           vetoes: vetoes)
+                                           vetoes: vetoes, dvcc: dvcc)
         return outcome
     }
 }

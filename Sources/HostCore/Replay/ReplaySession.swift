@@ -103,7 +103,7 @@ public final class ReplaySession {
                                              now: tick.timeSeconds)
         let outcome = StrategyTick.run(charge: prepared.charge, soc: prepared.soc, buffers: buffers, context: context,
                                        status: status, onlineCapacityShare: tick.onlineCapacityShare,
-                                       vetoes: tick.vetoes, limitGuard: &limitGuard)
+                                       vetoes: tick.vetoes, dvcc: tick.dvcc, limitGuard: &limitGuard)
         _ = prepared.stateStore.flush()
         if outcome.limits.internalFailureAlarm != 0 { guardedTicks += 1 }
         let feedInOff: Bool

@@ -53,6 +53,10 @@ public enum TraceCoding {
         json.number("online_ccl_a", tick.vetoes.onlineChargeCurrent)
         json.number("online_dcl_a", tick.vetoes.onlineDischargeCurrent)
         json.endObject()
+        json.beginObject("dvcc")
+        json.number("max_charge_current_a", tick.dvcc.maxChargeCurrent)
+        json.number("max_charge_voltage_v", tick.dvcc.maxChargeVoltage)
+        json.endObject()
         write(context.bank, into: &json)
         json.beginArray("batteries")
         for battery in context.batteries { write(battery, into: &json) }
@@ -256,6 +260,10 @@ public enum TraceCoding {
                                      dischargeBlockedBy: vetoes["discharge_blocked_by"]?.string,
                                      onlineChargeCurrent: vetoes["online_ccl_a"]?.number,
                                      onlineDischargeCurrent: vetoes["online_dcl_a"]?.number)
+        }
+        if let dvcc = value["dvcc"] {
+            tick.dvcc = DvccUserLimits(maxChargeCurrent: dvcc["max_charge_current_a"]?.number,
+                                       maxChargeVoltage: dvcc["max_charge_voltage_v"]?.number)
         }
         if let charge = value["charge"] {
             if let error = charge["error"]?.string {

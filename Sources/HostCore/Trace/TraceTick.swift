@@ -29,13 +29,17 @@ public struct PublishedLimits: Equatable, Sendable {
 /// not online), and what came out (the strategies' results, when the daemon wrote the trace, and
 /// what was published).
 public struct TraceTick: Equatable, Sendable {
-    /// The recorder's clock, s (monotonic; only differences mean something).
+    /// The recorder's clock in battery seconds, s (monotonic; only differences mean something):
+    /// the wall clock times the daemon's time scale, so that a demo run faster than real time is
+    /// traced in the time its batteries lived, as its `dt`s are.
     public var timeSeconds: Double
     /// The strategies' input; `charge` is nil (a SoC strategy gets the charge result of its tick).
     public var context: TickContext
     /// Installed capacity of the packs online over that of the packs expected (0...1).
     public var onlineCapacityShare: Double
     public var vetoes: PackVetoes
+    /// The user's DVCC limits the guard applied.
+    public var dvcc: DvccUserLimits
     public var published: PublishedLimits?
     /// The daemon's charge strategy's result, or why it failed; both nil when not recorded.
     public var charge: ChargeResult?
@@ -44,12 +48,14 @@ public struct TraceTick: Equatable, Sendable {
     public var socError: String?
 
     public init(timeSeconds: Double, context: TickContext, onlineCapacityShare: Double = 1,
-                vetoes: PackVetoes = PackVetoes(), published: PublishedLimits? = nil, charge: ChargeResult? = nil,
+                vetoes: PackVetoes = PackVetoes(), dvcc: DvccUserLimits = DvccUserLimits(),
+                published: PublishedLimits? = nil, charge: ChargeResult? = nil,
                 chargeError: String? = nil, soc: SocResult? = nil, socError: String? = nil) {
         self.timeSeconds = timeSeconds
         self.context = context
         self.onlineCapacityShare = onlineCapacityShare
         self.vetoes = vetoes
+        self.dvcc = dvcc
         self.published = published
         self.charge = charge
         self.chargeError = chargeError

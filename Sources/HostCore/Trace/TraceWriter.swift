@@ -40,7 +40,8 @@ public final class TraceWriter {
             rotations += 1
         }
         if descriptor < 0, let problem = openFresh() { return problem }
-        let problem = writeAll(line + "\n")
+        // The line and its newline in two writes: joining them would copy the whole line.
+        let problem = writeAll(line) ?? writeAll("\n")
         if problem == nil { linesWritten += 1 }
         return problem
     }
@@ -61,7 +62,7 @@ public final class TraceWriter {
     }
 
     private func writeAll(_ text: String) -> String? {
-        var text = text
+        var text = text  // a native String already: withUTF8 does not copy it
         return text.withUTF8 { buffer -> String? in
             var offset = 0
             while offset < buffer.count {

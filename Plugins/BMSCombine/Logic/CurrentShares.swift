@@ -1,0 +1,167 @@
+import PluginKit
+
+/// One pack's part in one direction (charge or discharge) of the bank's current limit.
+public struct PackCurrentLimit: Equatable, Sendable {
+    public var name: String
+    /// The BMS's own limit in this direction, A.
+    public var amps: Double
+    /// /InstalledCapacity, Ah; nil when not published.
+    public var capacityAh: Double?
+    /// The pack's measured current in this direction (A, >= 0; nil when unknown).
+    public var measuredAmps: Double?
+    /// Its BMS forbids this direction (/Io/AllowTo* = 0, a blocking module, or a limit of 0).
+    public var blocks: Bool
+
+    public init(name: String, amps: Double, capacityAh: Double?, measuredAmps: Double?, blocks: Bool) {
+        self.name = name
+        self.amps = amps
+        self.capacityAh = capacityAh
+        self.measuredAmps = measuredAmps
+        self.blocks = blocks
+    }
+}
+
+/// How the bank's limit in one direction follows from its packs' own limits (CURRENT_LIMIT_POLICY),
+/// for packs that may differ in size, age and resistance. Every policy gives the limit of the whole
+/// bank the strategy expects (`bankSize` packs); a pack whose BMS forbids the direction carries
+/// none of it and the others' limit is computed without it, unless `blockingStopsBank` (the Python
+/// program: one blocking pack stops the bank in that direction).
+public struct CurrentShares: Equatable, Sendable {
+    public var policy: CurrentLimitPolicy
+    public var blockingStopsBank: Bool
+    /// Below this bank current (A) in a direction a measured split says nothing (noise, balancing).
+    public static let minimumMeasuredAmps = 5.0
+
+    public init(policy: CurrentLimitPolicy, blockingStopsBank: Bool) {
+        self.policy = policy
+        self.blockingStopsBank = blockingStopsBank
+    }
+
+    /// The limit in A with a reason for people; `learnedShares` (measured_share) maps a pack to its
+    /// share of the current over the last minutes. An input error when a policy lacks what it needs.
+    public func limit(_ packs: [PackCurrentLimit], bankSize: Int, label: String,
+                      learnedShares: [String: Double] = [:]) throws(StrategyError) -> (amps: Double, reason: String) {
+        precondition(!packs.isEmpty, "a limit is combined over the packs online")
+        let blocking = packs.filter { $0.blocks }
+        if let first = blocking.first, blockingStopsBank {
+            return (0, "\(label) 0 A: \(first.name) forbids it (BLOCKING_PACK_STOPS_BANK)")
+        }
+        let carrying = packs.filter { !$0.blocks }
+        guard !carrying.isEmpty else {
+            return (0, "\(label) 0 A: every pack online forbids it")
+        }
+        // The packs expected but not online count as the online carriers' mean; blocking packs carry nothing.
+        let wholeBank = Double(max(bankSize - blocking.count, carrying.count)) / Double(carrying.count)
+        let blocked = blocking.isEmpty ? "" : " (" + blocking.map { $0.name }.joined(separator: ", ") + " forbids it, the others carry)"
+        switch policy {
+        case .minTimesCount:
+            var lowest = carrying[0]
+            for pack in carrying.dropFirst() where pack.amps < lowest.amps { lowest = pack }
+            let count = max(bankSize - blocking.count, carrying.count)
+            return (lowest.amps * Double(count),
+                    "\(label) \(count) x \(FixedDecimal.format(lowest.amps, decimals: 1)) A (\(lowest.name))\(blocked)")
+        case .sum:
+            var amps = 0.0
+            for pack in carrying { amps += pack.amps }
+            amps *= wholeBank
+            return (amps, "\(label) sum \(FixedDecimal.format(amps, decimals: 1)) A\(blocked)")
+        case .capacityShare:
+            let shares = try Self.capacityShares(carrying)
+            let (amps, name) = Self.firstAtItsLimit(carrying, shares: shares)
+            return (amps * wholeBank,
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share (\(name) first at its limit)\(blocked)")
+        case .mostRestrictive:
+            if let measured = Self.measuredShares(carrying) {
+                let (amps, name) = Self.firstAtItsLimit(carrying, shares: measured)
+                return (amps * wholeBank,
+                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by the measured split (\(name) first at its limit)\(blocked)")
+            }
+            let shares = try Self.capacityShares(carrying)
+            let (amps, name) = Self.firstAtItsLimit(carrying, shares: shares)
+            return (amps * wholeBank,
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share, no split measured yet (\(name) first at its limit)\(blocked)")
+        case .measuredShare:
+            var shares: [Double] = []
+            var complete = true
+            for pack in carrying {
+                guard let share = learnedShares[pack.name], share > 0 else {
+                    complete = false
+                    break
+                }
+                shares.append(share)
+            }
+            if complete {
+                let total = shares.reduce(0, +)
+                let normalized = shares.map { $0 / total }
+                let (amps, name) = Self.firstAtItsLimit(carrying, shares: normalized)
+                return (amps * wholeBank,
+                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by the split of the last minutes (\(name) first at its limit)\(blocked)")
+            }
+            let fallback = try Self.capacityShares(carrying)
+            let (amps, name) = Self.firstAtItsLimit(carrying, shares: fallback)
+            return (amps * wholeBank,
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share until a split is learned (\(name) first at its limit)\(blocked)")
+        }
+    }
+
+    /// Each pack's share of the installed capacity of `packs`.
+    static func capacityShares(_ packs: [PackCurrentLimit]) throws(StrategyError) -> [Double] {
+        var total = 0.0
+        for pack in packs {
+            guard let capacity = pack.capacityAh, capacity > 0, capacity.isFinite else {
+                throw StrategyError(.input, "battery \(pack.name) publishes no usable /InstalledCapacity (needed by CURRENT_LIMIT_POLICY)")
+            }
+            total += capacity
+        }
+        return packs.map { ($0.capacityAh ?? 0) / total }
+    }
+
+    /// Each pack's share of the bank current now, when every pack's current in this direction is
+    /// known and the bank's is large enough to say how it splits; nil otherwise.
+    static func measuredShares(_ packs: [PackCurrentLimit]) -> [Double]? {
+        var total = 0.0
+        for pack in packs {
+            guard let amps = pack.measuredAmps, amps.isFinite, amps >= 0 else { return nil }
+            total += amps
+        }
+        guard total >= minimumMeasuredAmps else { return nil }
+        return packs.map { ($0.measuredAmps ?? 0) / total }
+    }
+
+    /// The bank current at which the first pack reaches its own limit when the current splits by
+    /// `shares`, and that pack's name. A pack with no share never limits.
+    static func firstAtItsLimit(_ packs: [PackCurrentLimit], shares: [Double]) -> (amps: Double, name: String) {
+        var best: (amps: Double, name: String)?
+        for (pack, share) in zip(packs, shares) where share > 0 {
+            let amps = pack.amps / share
+            if best == nil || amps < best!.amps { best = (amps, pack.name) }
+        }
+        return best ?? (0, packs[0].name)
+    }
+}
+
+/// measured_share's memory: each pack's share of the bank current in one direction, averaged
+/// over the last minutes (an exponential average with `timeConstantSeconds`), learned only while
+/// the bank current in that direction is large enough to show how it splits.
+public struct LearnedShares: Equatable, Sendable {
+    public var shares: [String: Double] = [:]
+    public var timeConstantSeconds: Double
+
+    public init(timeConstantSeconds: Double = 300) {
+        self.timeConstantSeconds = timeConstantSeconds
+    }
+
+    public mutating func learn(_ packs: [PackCurrentLimit], timeStepSeconds: Double) {
+        guard let measured = CurrentShares.measuredShares(packs) else { return }
+        let weight = timeStepSeconds > 0 ? min(1, timeStepSeconds / timeConstantSeconds) : 0
+        var next: [String: Double] = [:]
+        for (pack, share) in zip(packs, measured) {
+            if let old = shares[pack.name] {
+                next[pack.name] = old + (share - old) * weight
+            } else {
+                next[pack.name] = share
+            }
+        }
+        shares = next
+    }
+}

@@ -1,0 +1,187 @@
+import BMSCombineLogic
+import PluginKit
+import Testing
+
+/// BMSCombine for packs that are not alike: CVL_MODE over packs in different phases, the safety
+/// cap while a cell peaks, and CURRENT_LIMIT_POLICY for unequal and blocking packs.
+@Suite struct BMSCombineMixedPacksTests {
+    static func pack(_ name: String, cvl: Double, mode: String?, maxCell: Double? = 3.40, ccl: Double = 100,
+                     dcl: Double = 150, installedAh: Double = 280, current: Double? = nil,
+                     blockingCharge: Int = 0, blockingDischarge: Int = 0) -> BatterySnapshot {
+        var battery = limitedBattery(name, cvl: cvl, ccl: ccl, dcl: dcl, installedAh: installedAh, chargeMode: mode)
+        battery.maxCellVoltage = maxCell
+        battery.current = current
+        battery.blockingCharge = blockingCharge
+        battery.blockingDischarge = blockingDischarge
+        return battery
+    }
+
+    struct CvlCase: CustomTestStringConvertible, Sendable {
+        var label: String
+        var config: [String: String]
+        var packs: [BatterySnapshot]
+        var cvl: Double
+        /// Words the reason must hold (which pack, why).
+        var reason: String
+        var testDescription: String { label }
+    }
+
+    static let floating = pack("A", cvl: 53.6, mode: "Float │ Linear Mode")
+    static let balancing = pack("B", cvl: 55.2, mode: "Absorption + Balancing │ Linear Mode")
+    static let bulk = pack("C", cvl: 55.6, mode: "Bulk │ Linear Mode")
+    static let absorbing = pack("D", cvl: 55.4, mode: "Absorption (Cell OVP) │ Linear Mode")
+
+    static let cvlCases: [CvlCase] = [
+        CvlCase(label: "min: the lowest", config: ["CVL_MODE": "min"], packs: [floating, balancing, bulk], cvl: 53.6,
+                reason: "from A (lowest BMS CVL)"),
+        CvlCase(label: "keep_max: the highest while one floats", config: ["CVL_MODE": "keep_max"],
+                packs: [floating, balancing, bulk], cvl: 55.6, reason: "from C (highest BMS CVL while A floats"),
+        CvlCase(label: "keep_max: the lowest while none floats", config: ["CVL_MODE": "keep_max"],
+                packs: [balancing, bulk], cvl: 55.2, reason: "from B (lowest BMS CVL)"),
+        CvlCase(label: "KEEP_MAX_CVL = True is keep_max", config: ["KEEP_MAX_CVL": "True"],
+                packs: [floating, bulk], cvl: 55.6, reason: "while A floats (keep_max)"),
+        CvlCase(label: "CVL_MODE wins over KEEP_MAX_CVL", config: ["KEEP_MAX_CVL": "True", "CVL_MODE": "min"],
+                packs: [floating, bulk], cvl: 53.6, reason: "lowest BMS CVL"),
+        CvlCase(label: "max_while_balancing: the highest while one balances", config: ["CVL_MODE": "max_while_balancing"],
+                packs: [floating, balancing], cvl: 55.2, reason: "while B is balancing"),
+        CvlCase(label: "max_while_balancing: the highest while one absorbs", config: ["CVL_MODE": "max_while_balancing"],
+                packs: [floating, absorbing], cvl: 55.4, reason: "while D is absorbing"),
+        CvlCase(label: "max_while_balancing: the lowest when none does", config: ["CVL_MODE": "max_while_balancing"],
+                packs: [floating, bulk], cvl: 53.6, reason: "no pack absorbing or balancing"),
+        CvlCase(label: "a peaking cell caps at the lowest + CVL_MAX_SPREAD", config: ["CVL_MODE": "max_while_balancing"],
+                packs: [floating, pack("B", cvl: 55.2, mode: "Absorption + Balancing", maxCell: 3.48)], cvl: 53.65,
+                reason: "B's highest cell is at 3.480 V, above MAX_CELL_VOLTAGE"),
+        CvlCase(label: "the cap follows CVL_MAX_SPREAD and MAX_CELL_VOLTAGE",
+                config: ["CVL_MODE": "keep_max", "CVL_MAX_SPREAD": "0.2", "MAX_CELL_VOLTAGE": "3.50"],
+                packs: [pack("A", cvl: 53.6, mode: "Float", maxCell: 3.52), bulk], cvl: 53.8,
+                reason: "lowest BMS CVL (A) + CVL_MAX_SPREAD"),
+        CvlCase(label: "no cap while every cell is below MAX_CELL_VOLTAGE",
+                config: ["CVL_MODE": "keep_max", "MAX_CELL_VOLTAGE": "3.50"],
+                packs: [pack("A", cvl: 53.6, mode: "Float", maxCell: 3.48), bulk], cvl: 55.6, reason: "from C"),
+    ]
+
+    @Test(arguments: cvlCases)
+    func cvlModes(_ testCase: CvlCase) throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: testCase.config))
+        let result = try strategy.tick(makeTick(batteries: testCase.packs))
+        #expect(abs((result.chargeVoltageLimit ?? 0) - testCase.cvl) < 1e-9, "\(result.limitReason)")
+        #expect(result.limitReason.contains(testCase.reason), "\(result.limitReason)")
+    }
+
+    /// all_finished holds absorption until every pack has floated once, then floats; a new bulk
+    /// phase starts it again.
+    @Test func allFinishedHoldsAbsorptionUntilEveryPackFloated() throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: ["CVL_MODE": "all_finished"]))
+        func cvl(_ a: String, _ b: String) throws -> (Double?, String) {
+            let result = try strategy.tick(makeTick(batteries: [
+                Self.pack("A", cvl: a == "Float" ? 53.6 : 55.2, mode: a), Self.pack("B", cvl: b == "Float" ? 53.6 : 55.4, mode: b)]))
+            return (result.chargeVoltageLimit, result.limitReason)
+        }
+        #expect(try cvl("Bulk", "Bulk").0 == 55.4)
+        let (held, reason) = try cvl("Float", "Absorption")
+        #expect(held == 55.4 && reason.contains("not yet: B"), "\(reason)")
+        // A back in absorption after its float (its BMS raised the CVL again): still finished.
+        #expect(try cvl("Absorption", "Absorption").0 == 55.4)
+        let (floating, done) = try cvl("Absorption", "Float")
+        #expect(floating == 53.6 && done.contains("every pack finished"), "\(done)")
+        #expect(try cvl("Float", "Float").0 == 53.6)
+        // A new charge (bulk) starts the hold again.
+        #expect(try cvl("Bulk", "Float").0 == 55.2)
+    }
+
+    struct CurrentCase: CustomTestStringConvertible, Sendable {
+        var label: String
+        var config: [String: String]
+        var packs: [BatterySnapshot]
+        var expected: Int? = nil
+        var ccl: Double
+        var dcl: Double
+        var reason: String
+        var testDescription: String { label }
+    }
+
+    // A small pack among large ones: 100 Ah with 50/60 A limits beside two 280 Ah with 100/150 A.
+    static let small = pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, dcl: 60, installedAh: 100, current: 20)
+    static let large1 = pack("L1", cvl: 55.2, mode: "Bulk", ccl: 100, dcl: 150, installedAh: 280, current: 40)
+    static let large2 = pack("L2", cvl: 55.2, mode: "Bulk", ccl: 100, dcl: 150, installedAh: 280, current: 40)
+
+    static let currentCases: [CurrentCase] = [
+        // 3 x 50 = 150: the small pack's limit times the packs.
+        CurrentCase(label: "min_times_count", config: [:], packs: [small, large1, large2], ccl: 150, dcl: 180,
+                    reason: "CCL 3 x 50.0 A (S)"),
+        // Shares 100/660 and 280/660: S reaches 50 A at 330 A, L at 235.7 A -> 235.7.
+        CurrentCase(label: "capacity_share: the large packs first", config: ["CURRENT_LIMIT_POLICY": "capacity_share"],
+                    packs: [small, large1, large2], ccl: 100 * 660 / 280, dcl: 150 * 660 / 280,
+                    reason: "by capacity share (L1 first at its limit)"),
+        // Measured split 20/100 and 40/100: S at 250 A, L at 250 A.
+        CurrentCase(label: "most_restrictive: by the measured split", config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
+                    packs: [small, large1, large2], ccl: 250, dcl: 150 * 660 / 280, reason: "CCL 250.0 A by the measured split"),
+        CurrentCase(label: "most_restrictive: by capacity without a measurable current",
+                    config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
+                    packs: [pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, dcl: 60, installedAh: 100, current: 1),
+                            pack("L1", cvl: 55.2, mode: "Bulk", ccl: 100, dcl: 150, installedAh: 280, current: 2)],
+                    ccl: 100 * 380 / 280, dcl: 150 * 380 / 280, reason: "by capacity share, no split measured yet"),
+        // L1 forbids charging: S and L2 carry, 2 x 50 A; it still discharges.
+        CurrentCase(label: "a blocking pack carries nothing, the others do", config: [:],
+                    packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2],
+                    ccl: 100, dcl: 180, reason: "(L1 forbids it, the others carry)"),
+        CurrentCase(label: "a limit of 0 is a blocking pack", config: ["CURRENT_LIMIT_POLICY": "sum"],
+                    packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", ccl: 0), large2], ccl: 150, dcl: 360,
+                    reason: "CCL sum 150.0 A (L1 forbids it"),
+        CurrentCase(label: "BLOCKING_PACK_STOPS_BANK: as the Python program", config: ["BLOCKING_PACK_STOPS_BANK": "True"],
+                    packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], ccl: 0, dcl: 180,
+                    reason: "CCL 0 A: L1 forbids it (BLOCKING_PACK_STOPS_BANK)"),
+        CurrentCase(label: "every pack blocking", config: [:],
+                    packs: [pack("A", cvl: 55.2, mode: "Float", blockingDischarge: 1)], ccl: 100, dcl: 0,
+                    reason: "DCL 0 A: every pack online forbids it"),
+        // A fourth pack expected, one blocking: min over the carriers x (4 - 1).
+        CurrentCase(label: "the expected bank without the blocking pack", config: [:],
+                    packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], expected: 4,
+                    ccl: 150, dcl: 240, reason: "CCL 3 x 50.0 A (S)"),
+    ]
+
+    @Test(arguments: currentCases)
+    func currentPolicies(_ testCase: CurrentCase) throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: testCase.config))
+        let result = try strategy.tick(makeTick(batteries: testCase.packs,
+                                                 batteriesExpected: testCase.expected ?? testCase.packs.count))
+        #expect(abs((result.chargeCurrentLimit ?? -1) - testCase.ccl) < 0.01, "\(result.limitReason)")
+        #expect(abs((result.dischargeCurrentLimit ?? -1) - testCase.dcl) < 0.01, "\(result.limitReason)")
+        #expect(result.limitReason.contains(testCase.reason), "\(result.limitReason)")
+    }
+
+    /// measured_share learns each pack's share over minutes: by capacity before, then by the split.
+    @Test func measuredShareLearnsTheSplit() throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: ["CURRENT_LIMIT_POLICY": "measured_share"]))
+        // Resting: nothing to learn from, capacity share (S at 50 x 380/100 = 190, L at 100 x 380/280 = 135.7).
+        let resting = [Self.pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, installedAh: 100, current: 0),
+                       Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 0)]
+        let first = try strategy.tick(makeTick(batteries: resting, timeStepSeconds: 1))
+        #expect(abs((first.chargeCurrentLimit ?? 0) - 100 * 380 / 280) < 0.01)
+        #expect(first.limitReason.contains("until a split is learned"))
+        // The small pack takes half the current (lower resistance): S reaches 50 A at 100 A.
+        let charging = [Self.pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, installedAh: 100, current: 30),
+                        Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 30)]
+        var last = try strategy.tick(makeTick(batteries: charging, timeStepSeconds: 1))
+        #expect(abs((last.chargeCurrentLimit ?? 0) - 100) < 0.01, "\(last.limitReason)")
+        // A moment's other split moves the learned share only by its weight (1 s of 300 s).
+        let moment = [Self.pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, installedAh: 100, current: 10),
+                      Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 50)]
+        last = try strategy.tick(makeTick(batteries: moment, timeStepSeconds: 1))
+        #expect((last.chargeCurrentLimit ?? 0) > 100 && (last.chargeCurrentLimit ?? 0) < 101, "\(last.limitReason)")
+        #expect(last.limitReason.contains("by the split of the last minutes (S first at its limit)"))
+    }
+
+    @Test func badModesAreConfigErrors() {
+        let host = FakeStrategyHost(config: ["CVL_MODE": "highest", "CVL_MAX_SPREAD": "-1", "CURRENT_LIMIT_POLICY": "fair"])
+        #expect(throws: StrategyError.self) { try BMSCombineCharge(host: host) }
+        #expect(Set(host.configErrors.map(\.key)) == ["CVL_MODE", "CVL_MAX_SPREAD", "CURRENT_LIMIT_POLICY"])
+    }
+
+    @Test(arguments: [("Bulk", PackPhase.bulk), ("Bulk + Balancing │ Step Mode", .balancing),
+                      ("Absorption (Cell OVP*) & SoC Reset", .absorption), ("Float Transition", .float),
+                      ("Float", .float), ("Keep always max voltage", .unknown), ("", .unknown)])
+    func chargeModesOfSerialbattery(_ mode: String, _ phase: PackPhase) {
+        #expect(PackPhase(chargeMode: mode) == phase)
+    }
+}
