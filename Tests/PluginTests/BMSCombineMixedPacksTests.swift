@@ -35,26 +35,26 @@ import Testing
         CvlCase(label: "min: the lowest", config: ["CVL_MODE": "min"], packs: [floating, balancing, bulk], cvl: 53.6,
                 reason: "from A (lowest BMS CVL)"),
         CvlCase(label: "keep_max: the highest while one floats", config: ["CVL_MODE": "keep_max"],
-                packs: [floating, balancing, bulk], cvl: 55.6, reason: "from C (highest BMS CVL while A floats"),
+                packs: [floating, balancing, bulk], cvl: 55.6, reason: "from C (highest: A floats)"),
         CvlCase(label: "keep_max: the lowest while none floats", config: ["CVL_MODE": "keep_max"],
                 packs: [balancing, bulk], cvl: 55.2, reason: "from B (lowest BMS CVL)"),
         CvlCase(label: "KEEP_MAX_CVL = True is keep_max", config: ["KEEP_MAX_CVL": "True"],
-                packs: [floating, bulk], cvl: 55.6, reason: "while A floats (keep_max)"),
+                packs: [floating, bulk], cvl: 55.6, reason: "from C (highest: A floats)"),
         CvlCase(label: "CVL_MODE wins over KEEP_MAX_CVL", config: ["KEEP_MAX_CVL": "True", "CVL_MODE": "min"],
                 packs: [floating, bulk], cvl: 53.6, reason: "lowest BMS CVL"),
         CvlCase(label: "max_while_balancing: the highest while one balances", config: ["CVL_MODE": "max_while_balancing"],
-                packs: [floating, balancing], cvl: 55.2, reason: "while B is balancing"),
+                packs: [floating, balancing], cvl: 55.2, reason: "from B (highest: B balancing)"),
         CvlCase(label: "max_while_balancing: the highest while one absorbs", config: ["CVL_MODE": "max_while_balancing"],
-                packs: [floating, absorbing], cvl: 55.4, reason: "while D is absorbing"),
+                packs: [floating, absorbing], cvl: 55.4, reason: "from D (highest: D absorbing)"),
         CvlCase(label: "max_while_balancing: the lowest when none does", config: ["CVL_MODE": "max_while_balancing"],
-                packs: [floating, bulk], cvl: 53.6, reason: "no pack absorbing or balancing"),
+                packs: [floating, bulk], cvl: 53.6, reason: "from A (lowest: none absorbing)"),
         CvlCase(label: "a peaking cell caps at the lowest + CVL_MAX_SPREAD", config: ["CVL_MODE": "max_while_balancing"],
                 packs: [floating, pack("B", cvl: 55.2, mode: "Absorption + Balancing", maxCell: 3.48)], cvl: 53.65,
-                reason: "B's highest cell is at 3.480 V, above MAX_CELL_VOLTAGE"),
+                reason: "CVL 53.65 V: lowest (A) + spread, B cell 3.480 V > MAX_CELL_VOLTAGE"),
         CvlCase(label: "the cap follows CVL_MAX_SPREAD and MAX_CELL_VOLTAGE",
                 config: ["CVL_MODE": "keep_max", "CVL_MAX_SPREAD": "0.2", "MAX_CELL_VOLTAGE": "3.50"],
                 packs: [pack("A", cvl: 53.6, mode: "Float", maxCell: 3.52), bulk], cvl: 53.8,
-                reason: "lowest BMS CVL (A) + CVL_MAX_SPREAD"),
+                reason: "lowest (A) + spread, A cell 3.520 V"),
         CvlCase(label: "no cap while every cell is below MAX_CELL_VOLTAGE",
                 config: ["CVL_MODE": "keep_max", "MAX_CELL_VOLTAGE": "3.50"],
                 packs: [pack("A", cvl: 53.6, mode: "Float", maxCell: 3.48), bulk], cvl: 55.6, reason: "from C"),
@@ -66,6 +66,8 @@ import Testing
         let result = try strategy.tick(makeTick(batteries: testCase.packs))
         #expect(abs((result.chargeVoltageLimit ?? 0) - testCase.cvl) < 1e-9, "\(result.limitReason)")
         #expect(result.limitReason.contains(testCase.reason), "\(result.limitReason)")
+        // CVL, CCL and DCL all said within the C ABI's 127 bytes.
+        #expect(result.limitReason.utf8.count <= 127 && result.limitReason.contains("DCL"), "\(result.limitReason)")
     }
 
     /// all_finished holds absorption until every pack has floated once, then floats; a new bulk
@@ -79,11 +81,11 @@ import Testing
         }
         #expect(try cvl("Bulk", "Bulk").0 == 55.4)
         let (held, reason) = try cvl("Float", "Absorption")
-        #expect(held == 55.4 && reason.contains("not yet: B"), "\(reason)")
+        #expect(held == 55.4 && reason.contains("from B (held: B not finished)"), "\(reason)")
         // A back in absorption after its float (its BMS raised the CVL again): still finished.
         #expect(try cvl("Absorption", "Absorption").0 == 55.4)
         let (floating, done) = try cvl("Absorption", "Float")
-        #expect(floating == 53.6 && done.contains("every pack finished"), "\(done)")
+        #expect(floating == 53.6 && done.contains("(lowest: all packs finished)"), "\(done)")
         #expect(try cvl("Float", "Float").0 == 53.6)
         // A new charge (bulk) starts the hold again.
         #expect(try cvl("Bulk", "Float").0 == 55.2)
@@ -112,28 +114,28 @@ import Testing
         // Shares 100/660 and 280/660: S reaches 50 A at 330 A, L at 235.7 A -> 235.7.
         CurrentCase(label: "capacity_share: the large packs first", config: ["CURRENT_LIMIT_POLICY": "capacity_share"],
                     packs: [small, large1, large2], ccl: 100 * 660 / 280, dcl: 150 * 660 / 280,
-                    reason: "by capacity share (L1 first at its limit)"),
+                    reason: "CCL 235.7 A capacity share (L1)"),
         // Measured split 20/100 and 40/100: S at 250 A, L at 250 A.
         CurrentCase(label: "most_restrictive: by the measured split", config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
-                    packs: [small, large1, large2], ccl: 250, dcl: 150 * 660 / 280, reason: "CCL 250.0 A by the measured split"),
+                    packs: [small, large1, large2], ccl: 250, dcl: 150 * 660 / 280, reason: "CCL 250.0 A measured split (S)"),
         CurrentCase(label: "most_restrictive: by capacity without a measurable current",
                     config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
                     packs: [pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, dcl: 60, installedAh: 100, current: 1),
                             pack("L1", cvl: 55.2, mode: "Bulk", ccl: 100, dcl: 150, installedAh: 280, current: 2)],
-                    ccl: 100 * 380 / 280, dcl: 150 * 380 / 280, reason: "by capacity share, no split measured yet"),
+                    ccl: 100 * 380 / 280, dcl: 150 * 380 / 280, reason: "capacity share, no split (L1)"),
         // L1 forbids charging: S and L2 carry, 2 x 50 A; it still discharges.
         CurrentCase(label: "a blocking pack carries nothing, the others do", config: [:],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2],
-                    ccl: 100, dcl: 180, reason: "(L1 forbids it, the others carry)"),
+                    ccl: 100, dcl: 180, reason: "CCL 2 x 50.0 A (S), L1 blocks"),
         CurrentCase(label: "a limit of 0 is a blocking pack", config: ["CURRENT_LIMIT_POLICY": "sum"],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", ccl: 0), large2], ccl: 150, dcl: 360,
-                    reason: "CCL sum 150.0 A (L1 forbids it"),
+                    reason: "CCL sum 150.0 A, L1 blocks"),
         CurrentCase(label: "BLOCKING_PACK_STOPS_BANK: as the Python program", config: ["BLOCKING_PACK_STOPS_BANK": "True"],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], ccl: 0, dcl: 180,
-                    reason: "CCL 0 A: L1 forbids it (BLOCKING_PACK_STOPS_BANK)"),
+                    reason: "CCL 0 A: L1 blocks"),
         CurrentCase(label: "every pack blocking", config: [:],
                     packs: [pack("A", cvl: 55.2, mode: "Float", blockingDischarge: 1)], ccl: 100, dcl: 0,
-                    reason: "DCL 0 A: every pack online forbids it"),
+                    reason: "DCL 0 A: all block"),
         // A fourth pack expected, one blocking: min over the carriers x (4 - 1).
         CurrentCase(label: "the expected bank without the blocking pack", config: [:],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], expected: 4,
@@ -158,7 +160,7 @@ import Testing
                        Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 0)]
         let first = try strategy.tick(makeTick(batteries: resting, timeStepSeconds: 1))
         #expect(abs((first.chargeCurrentLimit ?? 0) - 100 * 380 / 280) < 0.01)
-        #expect(first.limitReason.contains("until a split is learned"))
+        #expect(first.limitReason.contains("capacity share, not learned yet"))
         // The small pack takes half the current (lower resistance): S reaches 50 A at 100 A.
         let charging = [Self.pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, installedAh: 100, current: 30),
                         Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 30)]
@@ -169,7 +171,7 @@ import Testing
                       Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 50)]
         last = try strategy.tick(makeTick(batteries: moment, timeStepSeconds: 1))
         #expect((last.chargeCurrentLimit ?? 0) > 100 && (last.chargeCurrentLimit ?? 0) < 101, "\(last.limitReason)")
-        #expect(last.limitReason.contains("by the split of the last minutes (S first at its limit)"))
+        #expect(last.limitReason.contains("learned split (S)"))
     }
 
     @Test func badModesAreConfigErrors() {

@@ -45,7 +45,7 @@ import Testing
         #expect(limits.chargeCurrentLimit == 90)
         #expect(limits.dischargeCurrentLimit == 120)
         #expect(limits.bankFull == .notGiven)
-        #expect(limits.limitReason.hasPrefix("CVL 54.80 V from B2 (lowest BMS CVL); CCL 90.0 A by capacity share (B2 first at its limit)"))
+        #expect(limits.limitReason.hasPrefix("CVL 54.80 V from B2 (lowest BMS CVL); CCL 90.0 A capacity share (B2)"))
 
         let socHost = FakeStrategyHost(state: ["charge": "150.000"])
         let soc = try loadBuilt("OwnSoC").strategy(named: "OwnSoC")!.instantiate(services: socHost).get()

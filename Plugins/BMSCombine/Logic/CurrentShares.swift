@@ -37,22 +37,23 @@ public struct CurrentShares: Equatable, Sendable {
         self.blockingStopsBank = blockingStopsBank
     }
 
-    /// The limit in A with a reason for people; `learnedShares` (measured_share) maps a pack to its
+    /// The limit in A with a short reason for people (the pack named is the first at its own
+    /// limit; the strategy's whole reason must fit the C ABI's 128 bytes); `learnedShares` (measured_share) maps a pack to its
     /// share of the current over the last minutes. An input error when a policy lacks what it needs.
     public func limit(_ packs: [PackCurrentLimit], bankSize: Int, label: String,
                       learnedShares: [String: Double] = [:]) throws(StrategyError) -> (amps: Double, reason: String) {
         precondition(!packs.isEmpty, "a limit is combined over the packs online")
         let blocking = packs.filter { $0.blocks }
         if let first = blocking.first, blockingStopsBank {
-            return (0, "\(label) 0 A: \(first.name) forbids it (BLOCKING_PACK_STOPS_BANK)")
+            return (0, "\(label) 0 A: \(first.name) blocks")
         }
         let carrying = packs.filter { !$0.blocks }
         guard !carrying.isEmpty else {
-            return (0, "\(label) 0 A: every pack online forbids it")
+            return (0, "\(label) 0 A: all block")
         }
         // The packs expected but not online count as the online carriers' mean; blocking packs carry nothing.
         let wholeBank = Double(max(bankSize - blocking.count, carrying.count)) / Double(carrying.count)
-        let blocked = blocking.isEmpty ? "" : " (" + blocking.map { $0.name }.joined(separator: ", ") + " forbids it, the others carry)"
+        let blocked = blocking.isEmpty ? "" : ", " + (blocking.count == 1 ? blocking[0].name : "\(blocking.count) packs") + " blocks"
         switch policy {
         case .minTimesCount:
             var lowest = carrying[0]
@@ -69,17 +70,17 @@ public struct CurrentShares: Equatable, Sendable {
             let shares = try Self.capacityShares(carrying)
             let (amps, name) = Self.firstAtItsLimit(carrying, shares: shares)
             return (amps * wholeBank,
-                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share (\(name) first at its limit)\(blocked)")
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A capacity share (\(name))\(blocked)")
         case .mostRestrictive:
             if let measured = Self.measuredShares(carrying) {
                 let (amps, name) = Self.firstAtItsLimit(carrying, shares: measured)
                 return (amps * wholeBank,
-                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by the measured split (\(name) first at its limit)\(blocked)")
+                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A measured split (\(name))\(blocked)")
             }
             let shares = try Self.capacityShares(carrying)
             let (amps, name) = Self.firstAtItsLimit(carrying, shares: shares)
             return (amps * wholeBank,
-                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share, no split measured yet (\(name) first at its limit)\(blocked)")
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A capacity share, no split (\(name))\(blocked)")
         case .measuredShare:
             var shares: [Double] = []
             var complete = true
@@ -95,12 +96,12 @@ public struct CurrentShares: Equatable, Sendable {
                 let normalized = shares.map { $0 / total }
                 let (amps, name) = Self.firstAtItsLimit(carrying, shares: normalized)
                 return (amps * wholeBank,
-                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by the split of the last minutes (\(name) first at its limit)\(blocked)")
+                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A learned split (\(name))\(blocked)")
             }
             let fallback = try Self.capacityShares(carrying)
             let (amps, name) = Self.firstAtItsLimit(carrying, shares: fallback)
             return (amps * wholeBank,
-                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A by capacity share until a split is learned (\(name) first at its limit)\(blocked)")
+                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A capacity share, not learned yet (\(name))\(blocked)")
         }
     }
 

@@ -37,7 +37,8 @@ public struct CvlChoice: Equatable, Sendable {
     public var reason: String
 }
 
-/// Chooses the bank's CVL by CVL_MODE; `finishedPacks` (all_finished) are the packs that
+/// Chooses the bank's CVL by CVL_MODE (the reason is short: the strategy's whole reason, CVL, CCL
+/// and DCL, must fit the C ABI's 128 bytes); `finishedPacks` (all_finished) are the packs that
 /// reported float since their charge began. A pack's protection wins over another's balancing:
 /// while any pack's highest cell is above MAX_CELL_VOLTAGE the CVL is at most the lowest BMS CVL
 /// plus CVL_MAX_SPREAD.
@@ -68,25 +69,25 @@ public struct CvlSelection: Equatable, Sendable {
             choice = Self.from(lowest, "lowest BMS CVL")
         case .keepMax:
             if let floating = packs.first(where: { $0.phase == .float }) {
-                choice = Self.from(highest, "highest BMS CVL while \(floating.name) floats (keep_max)")
+                choice = Self.from(highest, "highest: \(floating.name) floats")
             } else {
                 choice = Self.from(lowest, "lowest BMS CVL")
             }
         case .maxWhileBalancing:
             if let finishing = packs.first(where: { $0.phase.isFinishingCharge }) {
-                choice = Self.from(highest, "highest BMS CVL while \(finishing.name) is \(finishing.phase.name) (max_while_balancing)")
+                choice = Self.from(highest, "highest: \(finishing.name) \(finishing.phase.name)")
             } else {
-                choice = Self.from(lowest, "lowest BMS CVL: no pack absorbing or balancing")
+                choice = Self.from(lowest, "lowest: none absorbing")
             }
         case .allFinished:
             let unfinished = packs.filter { !finishedPacks.contains($0.name) }
             if unfinished.isEmpty {
-                choice = Self.from(lowest, "every pack finished its charge: float at the lowest BMS CVL (all_finished)")
+                choice = Self.from(lowest, "lowest: all packs finished")
             } else {
                 var holding = unfinished[0]
                 for pack in unfinished.dropFirst() where pack.chargeVoltage > holding.chargeVoltage { holding = pack }
-                let names = unfinished.map { $0.name }.joined(separator: ", ")
-                choice = Self.from(holding, "absorption held until every pack finished; not yet: \(names) (all_finished)")
+                let waiting = unfinished.count == 1 ? unfinished[0].name : "\(unfinished.count) packs"
+                choice = Self.from(holding, "held: \(waiting) not finished")
             }
         }
         // A pack's protection wins over another's balancing.
@@ -95,9 +96,8 @@ public struct CvlSelection: Equatable, Sendable {
             let cap = lowest.chargeVoltage + maximumSpread
             choice = CvlChoice(
                 volts: cap,
-                reason: "CVL \(FixedDecimal.format(cap, decimals: 2)) V: lowest BMS CVL (\(lowest.name)) + CVL_MAX_SPREAD, because "
-                    + "\(peaking.name)'s highest cell is at \(FixedDecimal.format(peaking.maxCellVoltage ?? 0, decimals: 3)) V, "
-                    + "above MAX_CELL_VOLTAGE (instead of \(choice.reason))")
+                reason: "CVL \(FixedDecimal.format(cap, decimals: 2)) V: lowest (\(lowest.name)) + spread, \(peaking.name) cell "
+                    + "\(FixedDecimal.format(peaking.maxCellVoltage ?? 0, decimals: 3)) V > MAX_CELL_VOLTAGE")
         }
         return choice
     }
