@@ -31,7 +31,7 @@ struct ConfigDefaultFileTests {
         ("CHARGE_STRATEGY", ""), ("SOC_STRATEGY", ""), ("PLUGIN_DIR", ""), ("STALE_TIMEOUT", "10"),
         ("OFFLINE_BLOCK_AFTER", "60"), ("MAX_VALUE_BYTES", "4096"), ("STARTUP_WAIT", "30"), ("CURRENT_LIMIT_POLICY", ""),
         ("TRACE_FILE", ""), ("TRACE_MAX_BYTES", "20000000"), ("EXCLUDED_BATTERIES", ""), ("CVL_MODE", ""),
-        ("CVL_MAX_SPREAD", "0.05"), ("BLOCKING_PACK_STOPS_BANK", "False"),
+        ("CVL_MAX_SPREAD", "0.05"), ("BLOCKING_PACK_STOPS_BANK", "True"),
     ]
 
     @Test func parsesCleanlyAndHoldsExactlyTheReferenceKeysAndDefaults() throws {

@@ -3,28 +3,10 @@ import Testing
 
 /// The real executable's command line: help, version, usage errors (exit 64), config errors.
 @Suite struct CommandLineTests {
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
     /// Runs the built executable, or the copy at `executable`, to its end.
-    private func daemon(_ arguments: [String], in folder: String? = nil, executable: String? = nil) throws -> Result {
-        let process = Process()
-        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        process.executableURL = URL(fileURLWithPath: try executable ?? DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries")
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      errors: String(decoding: errorData, as: UTF8.self))
+    private func daemon(_ arguments: [String], in folder: String? = nil,
+                        executable: String? = nil) throws -> ShippedCommand.Result {
+        try ShippedCommand.run(arguments, in: folder, executable: executable)
     }
 
     @Test func helpListsTheCommandsAndEachCommandItsOptions() throws {
@@ -107,7 +89,7 @@ import Testing
         }
 
         // From a directory that has .build/ with every plugin: an installed daemon must not look there.
-        func installed(_ arguments: [String]) throws -> Result {
+        func installed(_ arguments: [String]) throws -> ShippedCommand.Result {
             try daemon(arguments, in: DaemonHarness.repositoryRoot, executable: install + "/dbus-aggregate-batteries")
         }
 

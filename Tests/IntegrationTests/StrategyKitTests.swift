@@ -12,31 +12,12 @@ import VeDbus
 /// running system; plugin-check passes our plugins and the C examples and reports a broken
 /// library without crashing.
 @Suite(.serialized) struct StrategyKitTests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
     static var executable: String { get throws { try DaemonHarness.pluginFolder() + "/dbus-aggregate-batteries" } }
     static let defaultConfig = DaemonHarness.repositoryRoot + "/config.default.ini"
 
     /// The shipped executable with `arguments`, to its end.
-    static func shipped(_ arguments: [String], in folder: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable)
-        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                   errors: String(decoding: errorData, as: UTF8.self))
+    static func shipped(_ arguments: [String], in folder: String? = nil) throws -> ShippedCommand.Result {
+        try ShippedCommand.run(arguments, in: folder)
     }
 
     static func temporaryFolder() throws -> String {

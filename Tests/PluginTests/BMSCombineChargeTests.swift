@@ -3,9 +3,16 @@ import PluginKit
 import Testing
 
 @Suite struct BMSCombineChargeTests {
-    static let b1 = limitedBattery("B1", cvl: 55.2, ccl: 50, dcl: 100, installedAh: 100)
-    static let b2 = limitedBattery("B2", cvl: 54.8, ccl: 60, dcl: 80, installedAh: 200)
-    static let b3 = limitedBattery("B3", cvl: 55.0, ccl: 70, dcl: 90, installedAh: 100)
+    static let b1 = withCells(limitedBattery("B1", cvl: 55.2, ccl: 50, dcl: 100, installedAh: 100))
+    static let b2 = withCells(limitedBattery("B2", cvl: 54.8, ccl: 60, dcl: 80, installedAh: 200))
+    static let b3 = withCells(limitedBattery("B3", cvl: 55.0, ccl: 70, dcl: 90, installedAh: 100))
+
+    /// A highest cell below MAX_CELL_VOLTAGE: without a cell reading the CVL is capped near the lowest.
+    static func withCells(_ battery: BatterySnapshot) -> BatterySnapshot {
+        var changed = battery
+        changed.maxCellVoltage = 3.35
+        return changed
+    }
 
     struct Case: CustomTestStringConvertible, Sendable {
         var label: String
@@ -103,7 +110,7 @@ import Testing
         let keys = BMSCombineDescriptors.charge.configKeys
         #expect(keys.map(\.name) == ["KEEP_MAX_CVL", "CAN_batteries", "CURRENT_LIMIT_POLICY", "CVL_MODE", "CVL_MAX_SPREAD",
                                      "MAX_CELL_VOLTAGE", "BLOCKING_PACK_STOPS_BANK"])
-        #expect(keys.map(\.defaultValue) == ["False", "False", "", "", "0.05", "3.45", "False"])
+        #expect(keys.map(\.defaultValue) == ["False", "False", "", "", "0.05", "3.45", "True"])
         #expect(BMSCombineDescriptors.charge.kind == .charge)
         #expect(BMSCombineDescriptors.average.kind == .soc)
     }

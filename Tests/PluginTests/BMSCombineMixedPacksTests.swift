@@ -115,31 +115,46 @@ import Testing
         CurrentCase(label: "capacity_share: the large packs first", config: ["CURRENT_LIMIT_POLICY": "capacity_share"],
                     packs: [small, large1, large2], ccl: 100 * 660 / 280, dcl: 150 * 660 / 280,
                     reason: "CCL 235.7 A capacity share (L1)"),
-        // Measured split 20/100 and 40/100: S at 250 A, L at 250 A.
-        CurrentCase(label: "most_restrictive: by the measured split", config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
-                    packs: [small, large1, large2], ccl: 250, dcl: 150 * 660 / 280, reason: "CCL 250.0 A measured split (S)"),
+        // The small pack takes 40 % now (lower resistance): it reaches 50 A at 125 A, below the capacity split's 235.7 A.
+        CurrentCase(label: "most_restrictive: the measured split when it is lower",
+                    config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
+                    packs: [pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, dcl: 60, installedAh: 100, current: 40),
+                            pack("L1", cvl: 55.2, mode: "Bulk", installedAh: 280, current: 30),
+                            pack("L2", cvl: 55.2, mode: "Bulk", installedAh: 280, current: 30)],
+                    ccl: 125, dcl: 150 * 660 / 280, reason: "CCL 125.0 A measured split (S)"),
+        // Measured 20/40/40 would allow 250 A; the capacity split allows 235.7 A: the lower holds.
+        CurrentCase(label: "most_restrictive: never above the capacity split", config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
+                    packs: [small, large1, large2], ccl: 100 * 660 / 280, dcl: 150 * 660 / 280,
+                    reason: "CCL 235.7 A capacity share (L1)"),
+        // S takes nothing now (a higher voltage): the measured split would let it out; the capacity split holds.
+        CurrentCase(label: "most_restrictive: a pack taking nothing now still limits",
+                    config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
+                    packs: [pack("S", cvl: 55.2, mode: "Bulk", ccl: 10, dcl: 60, installedAh: 100, current: 0),
+                            pack("L1", cvl: 55.2, mode: "Bulk", installedAh: 280, current: 30)],
+                    ccl: 10 * 380 / 100, dcl: 150 * 380 / 280, reason: "CCL 38.0 A capacity share (S)"),
         CurrentCase(label: "most_restrictive: by capacity without a measurable current",
                     config: ["CURRENT_LIMIT_POLICY": "most_restrictive"],
                     packs: [pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, dcl: 60, installedAh: 100, current: 1),
                             pack("L1", cvl: 55.2, mode: "Bulk", ccl: 100, dcl: 150, installedAh: 280, current: 2)],
                     ccl: 100 * 380 / 280, dcl: 150 * 380 / 280, reason: "capacity share, no split (L1)"),
         // L1 forbids charging: S and L2 carry, 2 x 50 A; it still discharges.
-        CurrentCase(label: "a blocking pack carries nothing, the others do", config: [:],
+        CurrentCase(label: "a blocking pack carries nothing, the others do", config: ["BLOCKING_PACK_STOPS_BANK": "False"],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2],
                     ccl: 100, dcl: 180, reason: "CCL 2 x 50.0 A (S), L1 blocks"),
-        CurrentCase(label: "a limit of 0 is a blocking pack", config: ["CURRENT_LIMIT_POLICY": "sum"],
+        CurrentCase(label: "a limit of 0 is a blocking pack", config: ["CURRENT_LIMIT_POLICY": "sum", "BLOCKING_PACK_STOPS_BANK": "False"],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", ccl: 0), large2], ccl: 150, dcl: 360,
                     reason: "CCL sum 150.0 A, L1 blocks"),
-        CurrentCase(label: "BLOCKING_PACK_STOPS_BANK: as the Python program", config: ["BLOCKING_PACK_STOPS_BANK": "True"],
+        CurrentCase(label: "by default a blocking pack stops the bank, as the Python program", config: [:],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], ccl: 0, dcl: 180,
                     reason: "CCL 0 A: L1 blocks"),
-        CurrentCase(label: "every pack blocking", config: [:],
+        CurrentCase(label: "every pack blocking", config: ["BLOCKING_PACK_STOPS_BANK": "False"],
                     packs: [pack("A", cvl: 55.2, mode: "Float", blockingDischarge: 1)], ccl: 100, dcl: 0,
                     reason: "DCL 0 A: all block"),
-        // A fourth pack expected, one blocking: min over the carriers x (4 - 1).
-        CurrentCase(label: "the expected bank without the blocking pack", config: [:],
+        // A fourth pack expected, one of three online blocking: the host scales by 3 of 4 online,
+        // so the two carriers get 2 x 50 A: 50 x 2 x 4/3 before it.
+        CurrentCase(label: "the expected bank with a blocking pack", config: ["BLOCKING_PACK_STOPS_BANK": "False"],
                     packs: [small, pack("L1", cvl: 55.2, mode: "Bulk", blockingCharge: 1), large2], expected: 4,
-                    ccl: 150, dcl: 240, reason: "CCL 3 x 50.0 A (S)"),
+                    ccl: 50 * 2 * 4.0 / 3, dcl: 240, reason: "CCL 2.67 x 50.0 A (S), L1 blocks"),
     ]
 
     @Test(arguments: currentCases)
@@ -174,15 +189,63 @@ import Testing
         #expect(last.limitReason.contains("learned split (S)"))
     }
 
+    /// A pack whose driver reports no known phase can never finish: it holds nothing, and a pack
+    /// whose balancer runs through bulk ("Bulk + Balancing") still starts a new charge.
+    @Test func allFinishedWithUnknownPhasesAndBalancingInBulk() throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: ["CVL_MODE": "all_finished"]))
+        let keepMax = Self.pack("K", cvl: 55.6, mode: "Keep always max voltage")
+        let floated = try strategy.tick(makeTick(batteries: [Self.pack("A", cvl: 53.6, mode: "Float"), keepMax]))
+        #expect(floated.chargeVoltageLimit == 53.6, "\(floated.limitReason)")
+        let newCharge = try strategy.tick(makeTick(batteries: [Self.pack("A", cvl: 55.2, mode: "Bulk + Balancing"), keepMax]))
+        #expect(newCharge.chargeVoltageLimit == 55.2 && newCharge.limitReason.contains("held: A not finished"),
+                "\(newCharge.limitReason)")
+    }
+
+    /// A pack that publishes no highest cell may be peaking: the cap binds (fail safe).
+    @Test func aPackWithoutACellReadingBindsTheCap() throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: ["CVL_MODE": "keep_max"]))
+        let result = try strategy.tick(makeTick(batteries: [Self.pack("A", cvl: 53.6, mode: "Float"),
+                                                            Self.pack("B", cvl: 55.6, mode: "Bulk", maxCell: nil)]))
+        #expect(abs((result.chargeVoltageLimit ?? 0) - 53.65) < 1e-9 && result.limitReason.contains("B no cell reading"),
+                "\(result.limitReason)")
+    }
+
+    /// measured_share forgets a blocking pack's share: once it carries again it counts by capacity
+    /// until its share is measured again.
+    @Test func measuredShareRelearnsAPackThatBlocked() throws {
+        let strategy = try BMSCombineCharge(host: FakeStrategyHost(config: ["CURRENT_LIMIT_POLICY": "measured_share",
+                                                                            "BLOCKING_PACK_STOPS_BANK": "False"]))
+        func tick(_ sCurrent: Double, blocks: Bool) throws -> ChargeResult {
+            try strategy.tick(makeTick(batteries: [
+                Self.pack("S", cvl: 55.2, mode: "Bulk", ccl: 50, installedAh: 100, current: sCurrent, blockingCharge: blocks ? 1 : 0),
+                Self.pack("L", cvl: 55.2, mode: "Bulk", ccl: 100, installedAh: 280, current: 60)]))
+        }
+        _ = try tick(60, blocks: false)
+        let blocked = try tick(0, blocks: true)
+        #expect(blocked.limitReason.contains("S blocks"), "\(blocked.limitReason)")
+        // Back, taking nothing yet: not a share of 0 learned while it blocked, but at least half its capacity share.
+        let back = try tick(0, blocks: false)
+        let ccl = try #require(back.chargeCurrentLimit)
+        #expect(ccl <= 100 * 380 / 280 + 0.01 && back.limitReason.contains("not learned yet"), "\(back.limitReason)")
+    }
+
+    @Test func aLimitThatIsNotFiniteIsAnInputError() {
+        let strategy = BMSCombineCharge(config: BMSCombineConfig())
+        #expect(throws: StrategyError.self) {
+            try strategy.tick(makeTick(batteries: [Self.pack("A", cvl: 55.2, mode: "Bulk", ccl: .infinity)]))
+        }
+    }
+
     @Test func badModesAreConfigErrors() {
         let host = FakeStrategyHost(config: ["CVL_MODE": "highest", "CVL_MAX_SPREAD": "-1", "CURRENT_LIMIT_POLICY": "fair"])
         #expect(throws: StrategyError.self) { try BMSCombineCharge(host: host) }
         #expect(Set(host.configErrors.map(\.key)) == ["CVL_MODE", "CVL_MAX_SPREAD", "CURRENT_LIMIT_POLICY"])
     }
 
-    @Test(arguments: [("Bulk", PackPhase.bulk), ("Bulk + Balancing │ Step Mode", .balancing),
+    @Test(arguments: [("Bulk", PackPhase.bulk), ("Bulk + Balancing │ Step Mode", PackPhase(base: .bulk, balancing: true)),
                       ("Absorption (Cell OVP*) & SoC Reset", .absorption), ("Float Transition", .float),
-                      ("Float", .float), ("Keep always max voltage", .unknown), ("", .unknown)])
+                      ("Float", .float), ("Keep always max voltage", .unknown), ("", .unknown),
+                      ("\nfloat", .float), ("Absorption (Cell OVP) + Balancing │ Linear Mode", PackPhase(base: .absorption, balancing: true))])
     func chargeModesOfSerialbattery(_ mode: String, _ phase: PackPhase) {
         #expect(PackPhase(chargeMode: mode) == phase)
     }

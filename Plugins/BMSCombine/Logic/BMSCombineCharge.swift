@@ -47,12 +47,15 @@ public final class BMSCombineCharge: ChargeStrategyLogic {
         var discharging: [PackCurrentLimit] = []
         var missing: [String] = []
         for battery in batteries {
+            // A limit that is not a finite number is no limit: as missing (NaN arrives as nil).
             guard let chargeVoltage = battery.maxChargeVoltage, let chargeCurrent = battery.maxChargeCurrent,
-                  let dischargeCurrent = battery.maxDischargeCurrent else {
+                  let dischargeCurrent = battery.maxDischargeCurrent, chargeVoltage.isFinite, chargeCurrent.isFinite,
+                  dischargeCurrent.isFinite else {
                 var lacks: [String] = []
                 if battery.maxChargeVoltage == nil { lacks.append("/Info/MaxChargeVoltage") }
                 if battery.maxChargeCurrent == nil { lacks.append("/Info/MaxChargeCurrent") }
                 if battery.maxDischargeCurrent == nil { lacks.append("/Info/MaxDischargeCurrent") }
+                if lacks.isEmpty { lacks.append("a finite limit") }
                 missing.append("battery \(battery.name) publishes no \(lacks.joined(separator: ", "))")
                 continue
             }

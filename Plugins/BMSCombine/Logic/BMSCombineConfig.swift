@@ -37,7 +37,7 @@ public enum BMSCombineKeys {
     public static let maxCellVoltage = ConfigKeySpec(
         "MAX_CELL_VOLTAGE", default: "3.45", "V: a cell above it makes CVL_MAX_SPREAD bind (also OwnCharge's key)")
     public static let blockingPackStopsBank = ConfigKeySpec(
-        "BLOCKING_PACK_STOPS_BANK", default: "False",
+        "BLOCKING_PACK_STOPS_BANK", default: "True",
         "True: a pack whose BMS forbids charge (or discharge) stops the whole bank in that direction, as the Python program; False: the others carry")
 }
 
@@ -54,7 +54,7 @@ public struct BMSCombineConfig: Equatable, Sendable {
 
     public init(keepMaxCvl: Bool = false, currentLimitPolicy: CurrentLimitPolicy = .minTimesCount,
                 cvlMode: CvlMode? = nil, cvlMaxSpread: Double = 0.05, maxCellVoltage: Double = 3.45,
-                blockingPackStopsBank: Bool = false) {
+                blockingPackStopsBank: Bool = true) {
         self.keepMaxCvl = keepMaxCvl
         self.currentLimitPolicy = currentLimitPolicy
         self.cvlMode = cvlMode ?? (keepMaxCvl ? .keepMax : .min)

@@ -51,16 +51,20 @@ public struct CurrentShares: Equatable, Sendable {
         guard !carrying.isEmpty else {
             return (0, "\(label) 0 A: all block")
         }
-        // The packs expected but not online count as the online carriers' mean; blocking packs carry nothing.
-        let wholeBank = Double(max(bankSize - blocking.count, carrying.count)) / Double(carrying.count)
+        // The whole bank's limit, as the host expects it: it scales CCL and DCL down to the packs
+        // online (the blocking ones included) while packs are missing. So the carriers' limit is
+        // extrapolated by expected over online packs, never over the carriers alone: after the
+        // host's scaling the carriers get what they carry now.
+        let wholeBank = Double(max(bankSize, packs.count)) / Double(packs.count)
         let blocked = blocking.isEmpty ? "" : ", " + (blocking.count == 1 ? blocking[0].name : "\(blocking.count) packs") + " blocks"
         switch policy {
         case .minTimesCount:
             var lowest = carrying[0]
             for pack in carrying.dropFirst() where pack.amps < lowest.amps { lowest = pack }
-            let count = max(bankSize - blocking.count, carrying.count)
-            return (lowest.amps * Double(count),
-                    "\(label) \(count) x \(FixedDecimal.format(lowest.amps, decimals: 1)) A (\(lowest.name))\(blocked)")
+            let count = Double(carrying.count) * wholeBank
+            let countText = count == count.rounded() ? "\(Int(count))" : FixedDecimal.format(count, decimals: 2)
+            return (lowest.amps * count,
+                    "\(label) \(countText) x \(FixedDecimal.format(lowest.amps, decimals: 1)) A (\(lowest.name))\(blocked)")
         case .sum:
             var amps = 0.0
             for pack in carrying { amps += pack.amps }
@@ -72,15 +76,18 @@ public struct CurrentShares: Equatable, Sendable {
             return (amps * wholeBank,
                     "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A capacity share (\(name))\(blocked)")
         case .mostRestrictive:
-            if let measured = Self.measuredShares(carrying) {
-                let (amps, name) = Self.firstAtItsLimit(carrying, shares: measured)
-                return (amps * wholeBank,
-                        "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A measured split (\(name))\(blocked)")
+            let byCapacity = try Self.capacityShares(carrying)
+            let capacityLimit = Self.firstAtItsLimit(carrying, shares: byCapacity)
+            guard let measured = Self.measuredShares(carrying) else {
+                return (capacityLimit.amps * wholeBank, "\(label) \(FixedDecimal.format(capacityLimit.amps * wholeBank, decimals: 1)) A "
+                            + "capacity share, no split (\(capacityLimit.name))\(blocked)")
             }
-            let shares = try Self.capacityShares(carrying)
-            let (amps, name) = Self.firstAtItsLimit(carrying, shares: shares)
-            return (amps * wholeBank,
-                    "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A capacity share, no split (\(name))\(blocked)")
+            // The lower of the two: the measured split now, each share at least half its capacity
+            // share (a pack taking little now may take its part at full current), and the capacity split.
+            let split = Self.firstAtItsLimit(carrying, shares: Self.floored(measured, by: byCapacity))
+            let (amps, name, how) = split.amps < capacityLimit.amps
+                ? (split.amps, split.name, "measured split") : (capacityLimit.amps, capacityLimit.name, "capacity share")
+            return (amps * wholeBank, "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A \(how) (\(name))\(blocked)")
         case .measuredShare:
             var shares: [Double] = []
             var complete = true
@@ -94,7 +101,7 @@ public struct CurrentShares: Equatable, Sendable {
             if complete {
                 let total = shares.reduce(0, +)
                 let normalized = shares.map { $0 / total }
-                let (amps, name) = Self.firstAtItsLimit(carrying, shares: normalized)
+                let (amps, name) = Self.firstAtItsLimit(carrying, shares: Self.floored(normalized, by: try Self.capacityShares(carrying)))
                 return (amps * wholeBank,
                         "\(label) \(FixedDecimal.format(amps * wholeBank, decimals: 1)) A learned split (\(name))\(blocked)")
             }
@@ -129,6 +136,12 @@ public struct CurrentShares: Equatable, Sendable {
         return packs.map { ($0.measuredAmps ?? 0) / total }
     }
 
+    /// Each share at least half the pack's capacity share: a pack that takes little of the current
+    /// now (a higher voltage, a moment's balance) is not let out of the limit altogether.
+    static func floored(_ shares: [Double], by capacityShares: [Double]) -> [Double] {
+        zip(shares, capacityShares).map { max($0, $1 / 2) }
+    }
+
     /// The bank current at which the first pack reaches its own limit when the current splits by
     /// `shares`, and that pack's name. A pack with no share never limits.
     static func firstAtItsLimit(_ packs: [PackCurrentLimit], shares: [Double]) -> (amps: Double, name: String) {
@@ -153,10 +166,13 @@ public struct LearnedShares: Equatable, Sendable {
     }
 
     public mutating func learn(_ packs: [PackCurrentLimit], timeStepSeconds: Double) {
-        guard let measured = CurrentShares.measuredShares(packs) else { return }
+        // A blocking pack carries nothing now; what it takes once it carries again is learned afresh.
+        for pack in packs where pack.blocks { shares[pack.name] = nil }
+        let carrying = packs.filter { !$0.blocks }
+        guard let measured = CurrentShares.measuredShares(carrying) else { return }
         let weight = timeStepSeconds > 0 ? min(1, timeStepSeconds / timeConstantSeconds) : 0
         var next: [String: Double] = [:]
-        for (pack, share) in zip(packs, measured) {
+        for (pack, share) in zip(carrying, measured) {
             if let old = shares[pack.name] {
                 next[pack.name] = old + (share - old) * weight
             } else {

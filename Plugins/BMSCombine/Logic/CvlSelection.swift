@@ -68,7 +68,7 @@ public struct CvlSelection: Equatable, Sendable {
         case .min:
             choice = Self.from(lowest, "lowest BMS CVL")
         case .keepMax:
-            if let floating = packs.first(where: { $0.phase == .float }) {
+            if let floating = packs.first(where: { $0.phase.base == .float }) {
                 choice = Self.from(highest, "highest: \(floating.name) floats")
             } else {
                 choice = Self.from(lowest, "lowest BMS CVL")
@@ -80,7 +80,8 @@ public struct CvlSelection: Equatable, Sendable {
                 choice = Self.from(lowest, "lowest: none absorbing")
             }
         case .allFinished:
-            let unfinished = packs.filter { !finishedPacks.contains($0.name) }
+            // A pack whose phase is unknown can never report float: it holds nothing.
+            let unfinished = packs.filter { !finishedPacks.contains($0.name) && $0.phase.base != .unknown }
             if unfinished.isEmpty {
                 choice = Self.from(lowest, "lowest: all packs finished")
             } else {
@@ -90,14 +91,16 @@ public struct CvlSelection: Equatable, Sendable {
                 choice = Self.from(holding, "held: \(waiting) not finished")
             }
         }
-        // A pack's protection wins over another's balancing.
-        if let peaking = packs.first(where: { ($0.maxCellVoltage ?? 0) > maxCellVoltage }),
-           choice.volts > lowest.chargeVoltage + maximumSpread {
-            let cap = lowest.chargeVoltage + maximumSpread
+        // A pack's protection wins over another's balancing. A pack that publishes no highest
+        // cell could be peaking: it binds the cap too (fail safe).
+        let cap = lowest.chargeVoltage + maximumSpread
+        if choice.volts > cap,
+           let peaking = packs.first(where: { ($0.maxCellVoltage ?? .infinity) > maxCellVoltage }) {
+            let why = peaking.maxCellVoltage.map { "cell \(FixedDecimal.format($0, decimals: 3)) V > MAX_CELL_VOLTAGE" }
+                ?? "no cell reading"
             choice = CvlChoice(
                 volts: cap,
-                reason: "CVL \(FixedDecimal.format(cap, decimals: 2)) V: lowest (\(lowest.name)) + spread, \(peaking.name) cell "
-                    + "\(FixedDecimal.format(peaking.maxCellVoltage ?? 0, decimals: 3)) V > MAX_CELL_VOLTAGE")
+                reason: "CVL \(FixedDecimal.format(cap, decimals: 2)) V: lowest (\(lowest.name)) + spread, \(peaking.name) \(why)")
         }
         return choice
     }
@@ -108,14 +111,14 @@ public struct CvlSelection: Equatable, Sendable {
     }
 
     /// all_finished's memory: a pack that reports float has finished; one that starts a new
-    /// charge (bulk) has not. Packs no longer online are forgotten.
+    /// charge (bulk, balancing or not) has not. Packs no longer online are forgotten.
     public static func updateFinished(_ finished: Set<String>, with packs: [PackVoltageLimit]) -> Set<String> {
         var next: Set<String> = []
         for pack in packs {
-            switch pack.phase {
+            switch pack.phase.base {
             case .float: next.insert(pack.name)
             case .bulk: break
-            case .absorption, .balancing, .unknown:
+            case .absorption, .unknown:
                 if finished.contains(pack.name) { next.insert(pack.name) }
             }
         }

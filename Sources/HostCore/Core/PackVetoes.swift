@@ -29,8 +29,12 @@ public struct PackVetoes: Equatable, Sendable {
             let reading = readings[index]
             if case .gone = reading.health { continue }
             if reading.health.isOnline {
-                vetoes.onlineChargeCurrent = sum(vetoes.onlineChargeCurrent, reading.snapshot.maxChargeCurrent)
-                vetoes.onlineDischargeCurrent = sum(vetoes.onlineDischargeCurrent, reading.snapshot.maxDischargeCurrent)
+                // A pack online that forbids a direction carries none of it: it adds nothing to the bound.
+                let blocksCharge = (reading.snapshot.blockingCharge ?? 0) > 0
+                let blocksDischarge = (reading.snapshot.blockingDischarge ?? 0) > 0
+                vetoes.onlineChargeCurrent = sum(vetoes.onlineChargeCurrent, blocksCharge ? 0 : reading.snapshot.maxChargeCurrent)
+                vetoes.onlineDischargeCurrent = sum(vetoes.onlineDischargeCurrent,
+                                                    blocksDischarge ? 0 : reading.snapshot.maxDischargeCurrent)
                 continue
             }
             if (reading.reportedBlockingCharge ?? 0) > 0, vetoes.chargeBlockedBy == nil {

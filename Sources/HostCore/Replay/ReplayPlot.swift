@@ -2,6 +2,8 @@
 // modules are also built as Embedded Swift (no Foundation, no printing of a Double), so numbers
 // are written in fixed point by integer arithmetic and the document is one growing String.
 
+import PluginKit
+
 /// One tick of a replay: what a strategy choice gave, plus the bank's inputs, for the plot and replay.csv.
 public struct ReplayTick: Equatable {
     /// Since the trace's first tick.
@@ -104,15 +106,8 @@ public enum ReplayPlot {
             }
         }
         for frame in layout.panels {
-            out.markup("<rect x=\"")
-            out.coordinate(layout.plotLeft)
-            out.markup("\" y=\"")
-            out.coordinate(frame.top)
-            out.markup("\" width=\"")
-            out.coordinate(layout.plotRight - layout.plotLeft)
-            out.markup("\" height=\"")
-            out.coordinate(frame.bottom - frame.top)
-            out.markup("\" fill=\"none\" stroke=\"#8a8a8a\"/>\n")
+            writePlotArea(&out, frame: frame, layout: layout, attributes: "fill=\"none\" stroke=\"#8a8a8a\"")
+            out.markup("\n")
         }
         writeMarkerLabels(&out, markers: markers, layout: layout)
         writeTimeLabels(&out, timeAxis: timeAxis, ticks: timeTicks, layout: layout)
@@ -253,15 +248,8 @@ public enum ReplayPlot {
             out.markup("</text>\n")
             right -= 14
         }
-        out.markup("<rect x=\"")
-        out.coordinate(layout.plotLeft)
-        out.markup("\" y=\"")
-        out.coordinate(frame.top)
-        out.markup("\" width=\"")
-        out.coordinate(layout.plotRight - layout.plotLeft)
-        out.markup("\" height=\"")
-        out.coordinate(frame.bottom - frame.top)
-        out.markup("\" fill=\"#fbfbfb\"/>\n<path fill=\"none\" stroke=\"#e2e2e2\" stroke-width=\"1\" d=\"")
+        writePlotArea(&out, frame: frame, layout: layout, attributes: "fill=\"#fbfbfb\"")
+        out.markup("\n<path fill=\"none\" stroke=\"#e2e2e2\" stroke-width=\"1\" d=\"")
         let valueTicks = axis.tickValues
         for value in valueTicks {
             out.markup("M")
@@ -306,6 +294,19 @@ public enum ReplayPlot {
     private static let markerStroke = "stroke=\"#7b3294\" stroke-opacity=\"0.55\" stroke-width=\"1\""
 
     /// Feed-in-off spans across panel 2, under the lines: the first run filled, later runs hatched.
+    /// A rectangle over a panel's plot area with `attributes` (its fill and stroke), not closed by a newline.
+    private static func writePlotArea(_ out: inout SVGText, frame: PanelFrame, layout: PlotLayout, attributes: String) {
+        out.markup("<rect x=\"")
+        out.coordinate(layout.plotLeft)
+        out.markup("\" y=\"")
+        out.coordinate(frame.top)
+        out.markup("\" width=\"")
+        out.coordinate(layout.plotRight - layout.plotLeft)
+        out.markup("\" height=\"")
+        out.coordinate(frame.bottom - frame.top)
+        out.markup("\" " + attributes + "/>")
+    }
+
     private static func writeFeedInShading(_ out: inout SVGText, spans: [[PixelSpan]], frame: PanelFrame) {
         for (runIndex, runSpans) in spans.enumerated() where !runSpans.isEmpty {
             out.markup("<g id=\"feedInOff-run\(runIndex)\" ")
@@ -977,21 +978,9 @@ private struct SVGText {
 
 /// `value` with `decimals` (0…9) digits after the point, rounded half away from zero, by integer
 /// arithmetic (Embedded Swift cannot print a Double); nil for NaN, infinity or a value too large.
+/// `value` with `decimals` fixed decimals (PluginKit's integer formatting, half away from zero);
+/// nil for a value no coordinate or label can be.
 private func fixedPoint(_ value: Double, decimals: Int) -> String? {
-    let places = min(max(decimals, 0), 9)
-    var scale: UInt64 = 1
-    for _ in 0..<places { scale *= 10 }
-    let scaled = (value * Double(scale)).rounded()
-    guard scaled.isFinite, scaled.magnitude < 9.0e15 else { return nil }
-    let units = Int64(scaled)
-    let magnitude = units.magnitude
-    var text = units < 0 ? "-" : ""
-    text += String(magnitude / scale)
-    if places > 0 {
-        let fraction = String(magnitude % scale)
-        text += "."
-        for _ in fraction.utf8.count..<places { text += "0" }
-        text += fraction
-    }
-    return text
+    guard value.isFinite, value.magnitude < 9.0e12 else { return nil }
+    return FixedDecimal.format(value, decimals: decimals, rounding: .halfAwayFromZero)
 }
