@@ -141,19 +141,16 @@ final class SimulatedClock {
 struct CalendarDay {
     var date: CalendarDate
 
+    /// "YYYY-MM-DD", as a trace writes dates.
     static func parse(_ text: String) -> CalendarDay? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), parts[2] >= 1, parts[2] <= daysIn(parts[1], of: parts[0]) else {
-            return nil
-        }
-        return CalendarDay(date: CalendarDate(year: parts[0], month: parts[1], day: parts[2]))
+        TraceCoding.date(text).map { CalendarDay(date: $0) }
     }
 
     func adding(days: Int) -> CalendarDay {
         var date = self.date
         for _ in 0..<max(0, days) {
             date.day += 1
-            if date.day > Self.daysIn(date.month, of: date.year) {
+            if date.day > TraceCoding.daysIn(month: date.month, year: date.year) {
                 date.day = 1
                 date.month += 1
                 if date.month > 12 {
@@ -163,10 +160,5 @@ struct CalendarDay {
             }
         }
         return CalendarDay(date: date)
-    }
-
-    static func daysIn(_ month: Int, of year: Int) -> Int {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 }

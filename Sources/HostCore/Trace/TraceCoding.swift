@@ -353,14 +353,17 @@ public enum TraceCoding {
     }
 
     /// "YYYY-MM-DD" with a month and day that exist in that month (leap years included).
-    static func date(_ text: String) -> CalendarDate? {
+    public static func date(_ text: String) -> CalendarDate? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].utf8.count == 4, parts[1].utf8.count == 2, parts[2].utf8.count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), day >= 1 else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= lengths[month - 1] else { return nil }
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
         return CalendarDate(year: year, month: month, day: day)
+    }
+
+    /// Days in `month` (1...12) of `year`, leap years included.
+    public static func daysIn(month: Int, year: Int) -> Int {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 }
